@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "xaso.accounts"
+    label = "accounts"
+    verbose_name = "Đăng nhập"

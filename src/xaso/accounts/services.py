@@ -1,0 +1,97 @@
+"""Sign-in, tokens and passwords. Every change is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from xaso.core.audit import audit_record
+from xaso.core.errors import DomainError, InvalidInput
+from xaso.org.models import Staff
+
+from .models import ApiToken
+
+
+class LoginFailed(DomainError):
+    code = "login_failed"
+    status = 401
+
+
+class LoginLocked(DomainError):
+    code = "login_locked"
+    status = 429
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def locked_message() -> str:
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return (
+        f"Tài khoản tạm khóa do đăng nhập sai quá {settings.AXES_FAILURE_LIMIT} lần. "
+        f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị cơ quan."
+    )
+
+
+@transaction.atomic
+def api_token_issue(*, request: HttpRequest, username: str, password: str) -> str:
+    """Check the credentials (throttled like the login page) and return a new bearer token."""
+    from axes.helpers import get_lockout_response  # noqa: F401  (ensures axes is configured)
+
+    staff = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LoginLocked(locked_message())
+    if staff is None or not isinstance(staff, Staff):
+        raise LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        key_hash=_hash(token),
+        staff=staff,
+        expires_at=timezone.now() + timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS),
+    )
+    audit_record(actor=staff, action="auth.token_issued", obj=staff)
+    return token
+
+
+def api_token_authenticate(*, token: str) -> Staff | None:
+    """The staff member behind a live token, or None. Using a token extends its life."""
+    now = timezone.now()
+    found = (
+        ApiToken.objects.select_related("staff__agency")
+        .filter(key_hash=_hash(token), expires_at__gt=now, staff__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    ttl = timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS)
+    if found.expires_at - now < ttl - timedelta(minutes=5):
+        ApiToken.objects.filter(pk=found.pk).update(expires_at=now + ttl)
+    return found.staff
+
+
+@transaction.atomic
+def staff_change_password(*, staff: Staff, old_password: str, new_password: str) -> None:
+    """Staff change their own password; the old one must be given."""
+    if not staff.check_password(old_password):
+        raise InvalidInput(
+            "Mật khẩu hiện tại không đúng.",
+            fields={"old_password": ["Mật khẩu hiện tại không đúng."]},
+        )
+    try:
+        validate_password(new_password, staff)
+    except ValidationError as e:
+        raise InvalidInput(" ".join(e.messages), fields={"new_password": list(e.messages)}) from e
+    staff.set_password(new_password)
+    staff.save(update_fields=["password"])
+    ApiToken.objects.filter(staff=staff).delete()
+    audit_record(actor=staff, action="auth.password_changed", obj=staff)

@@ -1,0 +1,89 @@
+"""The JSON API: one NinjaAPI at /api/v1/, one router per app, one error shape everywhere:
+``{"code": "<stable code>", "message": "<Vietnamese>", "fields": {"<field>": ["..."]}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from xaso.core.errors import DomainError
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from xaso.accounts.services import api_token_authenticate
+
+        staff = api_token_authenticate(token=token)
+        if staff is not None:
+            request.user = staff
+        return staff
+
+
+api = NinjaAPI(
+    title="Xã Số API",
+    version="1",
+    description="API của Xã Số. Lỗi luôn có dạng {code, message, fields}.",
+    urls_namespace="api-v1",
+    auth=BearerAuth(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str,
+          fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}},
+                               status=status)
+
+
+def _loc_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    # ninja locations look like ("body", "payload", "username") or ("query", "received_at")
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        fields.setdefault(_loc_name(err.get("loc", ())), []).append(str(err.get("msg", "")))
+    return error(request, 422, "validation_error", "Dữ liệu gửi lên không hợp lệ.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "unauthorized", "Cần đăng nhập (gửi Authorization: Bearer <token>).")
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", "Không tìm thấy.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthorized", 403: "permission_denied", 404: "not_found",
+             405: "method_not_allowed", 429: "throttled"}
+    return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+def _mount() -> None:
+    from xaso.accounts.api import router as accounts_router
+    from xaso.org.api import router as org_router
+    from xaso.workdays.api import router as workdays_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", org_router)
+    api.add_router("/calendar", workdays_router)
+
+
+_mount()

@@ -1,0 +1,60 @@
+"""Reads scoped to the actor. Outside the actor's reach looks exactly like missing (404)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from xaso.core.errors import NotFound
+
+from .models import AdministrativeUnit, Agency, Staff
+
+
+def agency_subordinate_ids(*, agency: Agency) -> set[int]:
+    """Ids of every agency below ``agency`` in the hierarchy (not including itself)."""
+    found: set[int] = set()
+    frontier = {agency.pk}
+    while frontier:
+        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = children - found
+        found |= children
+    return found
+
+
+def agency_list_supervised_by(*, actor: Staff) -> QuerySet[Agency]:
+    """Agencies whose statistics the actor may see: those below their agency, for supervisors,
+    leaders and admins (statistics only, never citizens' personal data)."""
+    if not actor.has_role("supervisor", "leader", "admin"):
+        return Agency.objects.none()
+    return Agency.objects.filter(pk__in=agency_subordinate_ids(agency=actor.agency)).select_related(
+        "unit"
+    )
+
+
+def staff_list_for(*, actor: Staff) -> QuerySet[Staff]:
+    """Staff the actor may manage: their own agency's, for its administrators."""
+    if not actor.has_role("admin"):
+        return Staff.objects.none()
+    return (
+        Staff.objects.filter(agency_id=actor.agency_id)
+        .select_related("agency")
+        .prefetch_related("roles")
+        .order_by("username")
+    )
+
+
+def staff_get_for(*, actor: Staff, username: str) -> Staff:
+    try:
+        return staff_list_for(actor=actor).get(username=username)
+    except Staff.DoesNotExist:
+        raise NotFound("Không tìm thấy cán bộ.") from None
+
+
+def unit_search(*, query: str = "", in_force_on: str | None = None) -> QuerySet[AdministrativeUnit]:
+    """Administrative units are public information: no scoping."""
+    from xaso.core.text import fold
+
+    qs = AdministrativeUnit.objects.select_related("level", "parent")
+    if query:
+        q = fold(query)
+        qs = qs.filter(Q(name_folded__contains=q) | Q(code=query.strip()))
+    return qs

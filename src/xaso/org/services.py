@@ -1,0 +1,213 @@
+"""Writes on agencies and staff. Each checks permission, runs in one transaction and is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, time
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from xaso.core.audit import audit_record, diff
+from xaso.core.errors import Conflict, InvalidInput
+from xaso.core.text import nfc
+
+from . import permissions
+from .models import AdministrativeUnit, Agency, Role, Staff, StaffRole
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+
+
+class InvalidRoles(InvalidInput):
+    code = "invalid_roles"
+
+
+class OfficeHoursInvalid(InvalidInput):
+    code = "office_hours_invalid"
+
+
+def _roles_clean(roles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    known = {r.value for r in Role}
+    cleaned = sorted({(r, nfc(f.strip())) for r, f in roles})
+    bad = [r for r, _ in cleaned if r not in known]
+    if bad:
+        raise InvalidRoles(f"Vai trò không hợp lệ: {', '.join(bad)}.", fields={"roles": bad})
+    if not cleaned:
+        raise InvalidRoles("Cán bộ cần ít nhất một vai trò.", fields={"roles": ["required"]})
+    return cleaned
+
+
+def _validate_password(password: str, staff: Staff | None = None) -> None:
+    try:
+        validate_password(password, staff)
+    except ValidationError as e:
+        raise InvalidInput(" ".join(e.messages), fields={"password": list(e.messages)}) from e
+
+
+def _staff_snapshot(staff: Staff) -> dict[str, object]:
+    return {
+        "full_name": staff.full_name,
+        "title": staff.title,
+        "phone": staff.phone,
+        "email": staff.email,
+        "is_active": staff.is_active,
+        "roles": [f"{r.role}:{r.field}" if r.field else r.role for r in staff.roles.all()],
+    }
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: Staff | None,
+    agency: Agency,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: Iterable[tuple[str, str]],
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Staff:
+    """An agency administrator opens an account for one person of their own agency.
+    ``actor=None`` is the command line (``xaso demo``, the installer)."""
+    if actor is not None:
+        permissions.require(actor, "staff.manage", agency)
+    username = username.strip().lower()
+    cleaned_roles = _roles_clean(roles)
+    if Staff.objects.filter(username=username).exists():
+        raise UsernameTaken(
+            "Tên đăng nhập đã được dùng.", fields={"username": ["Tên đăng nhập đã được dùng."]}
+        )
+    staff = Staff(
+        username=username,
+        full_name=nfc(full_name.strip()),
+        agency=agency,
+        title=nfc(title.strip()),
+        phone=phone.strip(),
+        email=email.strip(),
+    )
+    _validate_password(password, staff)
+    staff.set_password(password)
+    try:
+        with transaction.atomic():
+            staff.save()
+    except IntegrityError as e:
+        raise UsernameTaken("Tên đăng nhập đã được dùng.") from e
+    StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r, field=f) for r, f in cleaned_roles])
+    audit_record(actor=actor, action="staff.create", obj=staff, changes=diff({}, _staff_snapshot(staff)))
+    return staff
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    actor: Staff,
+    staff: Staff,
+    full_name: str,
+    title: str,
+    phone: str,
+    email: str,
+    is_active: bool,
+    roles: Iterable[tuple[str, str]],
+) -> Staff:
+    """Change a colleague's details, roles or lock the account. Admins may not lock themselves
+    out or drop their own admin role (an agency must keep a way in)."""
+    permissions.require(actor, "staff.manage", staff.agency)
+    cleaned_roles = _roles_clean(roles)
+    if staff.pk == actor.pk and (not is_active or "admin" not in {r for r, _ in cleaned_roles}):
+        raise InvalidInput(
+            "Không thể tự khóa tài khoản hoặc bỏ vai trò quản trị của chính mình.",
+            fields={"roles": ["self"]},
+        )
+    before = _staff_snapshot(staff)
+    staff.full_name = nfc(full_name.strip())
+    staff.title = nfc(title.strip())
+    staff.phone = phone.strip()
+    staff.email = email.strip()
+    staff.is_active = is_active
+    staff.save(update_fields=["full_name", "title", "phone", "email", "is_active"])
+    current = {(r.role, r.field) for r in staff.roles.all()}
+    wanted = set(cleaned_roles)
+    for role, field in current - wanted:
+        StaffRole.objects.filter(staff=staff, role=role, field=field).delete()
+    StaffRole.objects.bulk_create(
+        [StaffRole(staff=staff, role=r, field=f) for r, f in sorted(wanted - current)]
+    )
+    staff._role_codes = None  # type: ignore[attr-defined]
+    staff = Staff.objects.prefetch_related("roles").select_related("agency").get(pk=staff.pk)
+    if not staff.is_active:
+        from xaso.accounts.models import ApiToken
+
+        ApiToken.objects.filter(staff=staff).delete()
+    audit_record(actor=actor, action="staff.update", obj=staff, changes=diff(before, _staff_snapshot(staff)))
+    return staff
+
+
+@transaction.atomic
+def staff_reset_password(*, actor: Staff, staff: Staff, password: str) -> None:
+    """An agency administrator sets a new password for a colleague who forgot theirs."""
+    permissions.require(actor, "staff.manage", staff.agency)
+    _validate_password(password, staff)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    audit_record(actor=actor, action="staff.password_reset", obj=staff)
+
+
+@transaction.atomic
+def agency_update_office_hours(
+    *,
+    actor: Staff,
+    agency: Agency,
+    morning_start: time,
+    morning_end: time,
+    afternoon_start: time,
+    afternoon_end: time,
+    same_day_cutoff: time,
+) -> Agency:
+    """Office hours of the agency (default 07:30-11:30, 13:00-17:00; same-day cut-off 15:00)."""
+    permissions.require(actor, "agency.edit", agency)
+    if not (morning_start < morning_end <= afternoon_start < afternoon_end):
+        raise OfficeHoursInvalid(
+            "Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc."
+        )
+    if not (morning_start <= same_day_cutoff <= afternoon_end):
+        raise OfficeHoursInvalid("Giờ chốt nhận hồ sơ trong ngày phải nằm trong giờ làm việc.")
+    fields = ["morning_start", "morning_end", "afternoon_start", "afternoon_end", "same_day_cutoff"]
+    before = {f: getattr(agency, f) for f in fields}
+    agency.morning_start, agency.morning_end = morning_start, morning_end
+    agency.afternoon_start, agency.afternoon_end = afternoon_start, afternoon_end
+    agency.same_day_cutoff = same_day_cutoff
+    agency.save(update_fields=fields)
+    audit_record(actor=actor, action="agency.update", obj=agency,
+                 changes=diff(before, {f: getattr(agency, f) for f in fields}))
+    return agency
+
+
+@transaction.atomic
+def unit_merge(
+    *,
+    actor: Staff | None,
+    old_units: Iterable[AdministrativeUnit],
+    successor: AdministrativeUnit,
+    effective_on: date,
+    legal_basis: str,
+) -> None:
+    """Record a merger (sáp nhập): each old unit is dissolved on ``effective_on`` with
+    ``successor``; nothing is deleted, so records under the old unit stay findable."""
+    for unit in old_units:
+        if unit.pk == successor.pk:
+            continue
+        before = {"dissolved_on": unit.dissolved_on}
+        unit.dissolved_on = effective_on
+        unit.legal_basis = legal_basis or unit.legal_basis
+        unit.save(update_fields=["dissolved_on", "legal_basis"])
+        unit.successors.add(successor)
+        audit_record(
+            actor=actor,
+            action="unit.dissolve",
+            obj=unit,
+            changes={**diff(before, {"dissolved_on": effective_on}), "successor": successor.code},
+        )

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from xaso.api import api
+from xaso.core import views as core_views
+from xaso.org import views as org_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", org_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("xaso.accounts.urls")),
+    path("", include("xaso.org.urls")),
+    path("audit/", include("xaso.core.urls")),
+    path("calendar/", include("xaso.workdays.urls")),
+]
