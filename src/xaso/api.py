@@ -46,11 +46,48 @@ def _loc_name(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "__all__"
 
 
+# Vietnamese wording for the pydantic error types clients meet most; others keep pydantic's text.
+_PYDANTIC_VI = {
+    "missing": "Trường này là bắt buộc.",
+    "string_type": "Phải là chuỗi ký tự.",
+    "int_parsing": "Phải là số nguyên.",
+    "int_type": "Phải là số nguyên.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "string_pattern_mismatch": "Sai định dạng.",
+    "string_too_short": "Quá ngắn.",
+    "string_too_long": "Quá dài.",
+    "too_short": "Cần ít nhất {min_length} phần tử.",
+    "too_long": "Nhiều nhất {max_length} phần tử.",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
+    "datetime_parsing": "Không phải ngày giờ ISO 8601 hợp lệ.",
+    "datetime_from_date_parsing": "Không phải ngày giờ ISO 8601 hợp lệ.",
+    "date_parsing": "Không phải ngày hợp lệ (YYYY-MM-DD).",
+    "date_from_datetime_parsing": "Không phải ngày hợp lệ (YYYY-MM-DD).",
+    "json_invalid": "JSON không hợp lệ.",
+    "model_attributes_type": "Dữ liệu phải là một đối tượng JSON.",
+    "dict_type": "Dữ liệu phải là một đối tượng JSON.",
+    "list_type": "Phải là một danh sách.",
+    "enum": "Giá trị không nằm trong danh sách cho phép.",
+    "literal_error": "Giá trị không nằm trong danh sách cho phép.",
+}
+
+
+def _vi_message(err: dict[str, Any]) -> str:
+    template = _PYDANTIC_VI.get(str(err.get("type", "")))
+    if template is None:
+        return str(err.get("msg", ""))
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        fields.setdefault(_loc_name(err.get("loc", ())), []).append(str(err.get("msg", "")))
+        fields.setdefault(_loc_name(err.get("loc", ())), []).append(_vi_message(err))
     return error(request, 422, "validation_error", "Dữ liệu gửi lên không hợp lệ.", fields)
 
 

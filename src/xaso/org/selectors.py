@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from xaso.core.errors import NotFound
+from xaso.core.text import fold
 
 from .models import AdministrativeUnit, Agency, Staff
 
@@ -49,12 +51,34 @@ def staff_get_for(*, actor: Staff, username: str) -> Staff:
         raise NotFound("Không tìm thấy cán bộ.") from None
 
 
-def unit_search(*, query: str = "", in_force_on: str | None = None) -> QuerySet[AdministrativeUnit]:
-    """Administrative units are public information: no scoping."""
-    from xaso.core.text import fold
-
-    qs = AdministrativeUnit.objects.select_related("level", "parent")
-    if query:
+def unit_search(
+    *, query: str = "", level: str = "", status: str = "", after: tuple[int, str, int] | None = None
+) -> QuerySet[AdministrativeUnit]:
+    """Administrative units are public information: no scoping. Keyset order: level, code, id."""
+    qs = AdministrativeUnit.objects.select_related("level", "parent").order_by(
+        "level__rank", "code", "pk"
+    )
+    if query.strip():
         q = fold(query)
         qs = qs.filter(Q(name_folded__contains=q) | Q(code=query.strip()))
+    if level:
+        qs = qs.filter(level__code=level)
+    if status == "current":
+        qs = qs.filter(dissolved_on__isnull=True)
+    elif status == "dissolved":
+        qs = qs.filter(dissolved_on__isnull=False)
+    if after is not None:
+        rank, code, pk = after
+        qs = qs.filter(
+            Q(level__rank__gt=rank)
+            | Q(level__rank=rank, code__gt=code)
+            | Q(level__rank=rank, code=code, pk__gt=pk)
+        )
     return qs
+
+
+def unit_get(*, public_id: str) -> AdministrativeUnit:
+    try:
+        return AdministrativeUnit.objects.select_related("level", "parent").get(public_id=public_id)
+    except (AdministrativeUnit.DoesNotExist, ValueError, ValidationError):
+        raise NotFound("Không tìm thấy đơn vị hành chính.") from None
