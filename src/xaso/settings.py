@@ -123,7 +123,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "xaso.sqlite3",
+            "NAME": str(DATA_DIR / "xaso.sqlite3"),
             "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at

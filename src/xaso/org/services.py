@@ -138,7 +138,6 @@ def staff_update(
     StaffRole.objects.bulk_create(
         [StaffRole(staff=staff, role=r, field=f) for r, f in sorted(wanted - current)]
     )
-    staff._role_codes = None  # type: ignore[attr-defined]
     staff = Staff.objects.prefetch_related("roles").select_related("agency").get(pk=staff.pk)
     if not staff.is_active:
         from xaso.accounts.models import ApiToken
