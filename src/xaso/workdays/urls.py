@@ -1,6 +1,9 @@
 from django.urls import path
 
-from xaso.core.views import healthz
+from . import views
 
 app_name = "workdays"
-urlpatterns = [path("", healthz, name="year")]
+urlpatterns = [
+    path("", views.year_view, name="year"),
+    path("<int:year>/", views.year_view, name="year"),
+]
