@@ -42,11 +42,18 @@ pytestmark = pytest.mark.django_db
 # --- limits in working days -----------------------------------------------------------------
 
 
-def test_friday_after_cutoff_before_tet_counts_from_monday_after_tet():
-    # 16:00 is after the 15:00 cut-off: received Mon 23/02 07:30 (14-22/02 are Tết and weekends);
-    # counting starts Tue 24/02; the 3rd working day counted is Thu 26/02.
+def test_friday_afternoon_before_tet_is_received_that_day_and_counts_after_tet():
+    # 16:00 is within office hours: received Fri 13/02 16:00. The 15:00 cut-off is for same-day
+    # limits only. Counting starts on the next working day, Mon 23/02 (14-22/02 are Tết and
+    # weekends); the 3rd working day counted is Wed 25/02.
     due = days(vn(2026, 2, 13, 16), 3)
-    assert due == Due(vn(2026, 2, 13, 16), vn(2026, 2, 23, 7, 30), vn(2026, 2, 26, 17))
+    assert due == Due(vn(2026, 2, 13, 16), vn(2026, 2, 13, 16), vn(2026, 2, 25, 17))
+
+
+def test_friday_after_closing_before_tet_counts_from_monday_after_tet():
+    # 17:30 is after closing: received Mon 23/02 07:30; counting starts Tue 24/02; due Thu 26/02.
+    due = days(vn(2026, 2, 13, 17, 30), 3)
+    assert due == Due(vn(2026, 2, 13, 17, 30), vn(2026, 2, 23, 7, 30), vn(2026, 2, 26, 17))
 
 
 def test_friday_morning_before_tet_counts_from_the_monday_after_tet():

@@ -268,17 +268,17 @@ def due_in_working_days(
 ) -> Due:
     """A limit of ``days`` working days.
 
-    Received at or after the same-day cut-off → counts as received at the next working day's
-    opening (vn-rules.md §6). N = 0 (same day): due at the close of the reception day, so before
-    the cut-off today, otherwise the next working day. N ≥ 1: counting starts on the working day
-    after the reception day (Civil Code 2015 art. 147) and the dossier is due at the close of
-    office hours on the N-th working day counted; non-working days are never counted, so a period
-    never ends on one (art. 148).
+    N = 0 (same day, the sector rule for chứng thực and hộ tịch, vn-rules.md §1.9): received
+    before the cut-off (default 15:00) → due at today's close; at or after it → counted from the
+    next working day's opening and due at its close. N ≥ 1: counting starts on the working day
+    after the (effective) reception day (Civil Code 2015 art. 147) and the dossier is due at the
+    close of office hours on the N-th working day counted; non-working days are never counted, so
+    a period never ends on one (art. 148). The cut-off does not apply to N ≥ 1.
     """
     if days < 0:
         raise ValueError("days must be >= 0")
     start = effective_reception(received_at, calendar=calendar, hours=hours)
-    if start >= hours.at(start.date(), hours.same_day_cutoff):
+    if days == 0 and start >= hours.at(start.date(), hours.same_day_cutoff):
         start = hours.opening(calendar.next_working_day(start.date()))
     d = start.date()
     for _ in range(days):
