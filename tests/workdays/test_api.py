@@ -21,8 +21,8 @@ def test_due_in_working_days_over_tet(client):
     assert r.status_code == 200
     assert r.json() == {
         "received_at": "2026-02-13T16:00:00+07:00",
-        "counted_from": "2026-02-23T07:30:00+07:00",
-        "due_at": "2026-02-26T17:00:00+07:00",
+        "counted_from": "2026-02-13T16:00:00+07:00",
+        "due_at": "2026-02-25T17:00:00+07:00",
     }
 
 
