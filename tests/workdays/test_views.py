@@ -82,7 +82,7 @@ def test_page_query_count(client, province_admin, django_assert_num_queries):
     client.get("/calendar/2026/")
     # session, user, roles, the actor's agency, unit and level (permission), the overrides of
     # 2026-2027 (one query) and the list of changes.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get("/calendar/2026/").status_code == 200
 
 
