@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "core"
-urlpatterns = [path("", views.healthz, name="audit_list")]
+urlpatterns = [
+    path("", views.audit_list, name="audit_list"),
+    path("<int:seq>/", views.audit_detail, name="audit_detail"),
+]
