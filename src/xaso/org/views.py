@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -34,7 +35,12 @@ def _apply_errors(form: object, err: DomainError) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """A home page per role: what this official needs first."""
     actor: Staff = request.user  # type: ignore[assignment]
+    from xaso.workdays.forms import DueForm
+    from xaso.workdays.selectors import today_status
+
     context: dict[str, object] = {
+        "today": today_status(agency=actor.agency, now=timezone.now()),
+        "due_form": DueForm(),
         "agency": actor.agency,
         "unit": actor.agency.unit,
         "roles": [(r.value, r.label) for r in Role if r.value in actor.role_codes],
@@ -70,10 +76,15 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = services.staff_create(
-                actor=actor, agency=actor.agency, username=form.cleaned_data["username"],
-                full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"],
-                roles=form.role_pairs(), title=form.cleaned_data["title"],
-                phone=form.cleaned_data["phone"], email=form.cleaned_data["email"],
+                actor=actor,
+                agency=actor.agency,
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+                roles=form.role_pairs(),
+                title=form.cleaned_data["title"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
             )
         except DomainError as e:
             _apply_errors(form, e)
@@ -94,8 +105,11 @@ def staff_edit(request: HttpRequest, username: str) -> HttpResponse:
         raise Http404 from None
     roles = list(target.roles.all())
     initial = {
-        "full_name": target.full_name, "title": target.title, "phone": target.phone,
-        "email": target.email, "is_active": target.is_active,
+        "full_name": target.full_name,
+        "title": target.title,
+        "phone": target.phone,
+        "email": target.email,
+        "is_active": target.is_active,
         "roles": sorted({r.role for r in roles}),
         "field": next((r.field for r in roles if r.role == "specialist" and r.field), ""),
     }
@@ -104,9 +118,13 @@ def staff_edit(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_update(
-                actor=actor, staff=target, full_name=form.cleaned_data["full_name"],
-                title=form.cleaned_data["title"], phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"], is_active=form.cleaned_data["is_active"],
+                actor=actor,
+                staff=target,
+                full_name=form.cleaned_data["full_name"],
+                title=form.cleaned_data["title"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                is_active=form.cleaned_data["is_active"],
                 roles=form.role_pairs(),
             )
         except DomainError as e:
@@ -115,7 +133,8 @@ def staff_edit(request: HttpRequest, username: str) -> HttpResponse:
             messages.success(request, _("Đã lưu thông tin cán bộ."))
             return HttpResponseRedirect(reverse("org:staff_list"))
     return render(
-        request, "org/staff_form.html",
+        request,
+        "org/staff_form.html",
         {"form": form, "target": target, "reset_form": reset_form, "creating": False},
         status=400 if form.errors else 200,
     )
@@ -132,7 +151,9 @@ def staff_reset_password(request: HttpRequest, username: str) -> HttpResponse:
     reset_form = PasswordResetForm(request.POST)
     if reset_form.is_valid():
         try:
-            services.staff_reset_password(actor=actor, staff=target, password=reset_form.cleaned_data["password"])
+            services.staff_reset_password(
+                actor=actor, staff=target, password=reset_form.cleaned_data["password"]
+            )
         except DomainError as e:
             _apply_errors(reset_form, e)
         else:
@@ -140,8 +161,10 @@ def staff_reset_password(request: HttpRequest, username: str) -> HttpResponse:
             return HttpResponseRedirect(reverse("org:staff_list"))
     form = StaffForm(editing=True, initial={"full_name": target.full_name})
     return render(
-        request, "org/staff_form.html",
-        {"form": form, "target": target, "reset_form": reset_form, "creating": False}, status=400,
+        request,
+        "org/staff_form.html",
+        {"form": form, "target": target, "reset_form": reset_form, "creating": False},
+        status=400,
     )
 
 
@@ -166,7 +189,8 @@ def agency_detail(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Đã lưu giờ làm việc."))
                 return HttpResponseRedirect(reverse("org:agency_detail"))
     return render(
-        request, "org/agency_detail.html",
+        request,
+        "org/agency_detail.html",
         {"agency": agency, "form": form, "can_edit": can_edit, "parent": agency.parent},
         status=400 if form.errors else 200,
     )
@@ -185,7 +209,10 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         except ValueError:
             after = None
     qs = selectors.unit_search(
-        query=data.get("q", ""), level=data.get("level", ""), status=data.get("status", ""), after=after
+        query=data.get("q", ""),
+        level=data.get("level", ""),
+        status=data.get("status", ""),
+        after=after,
     ).prefetch_related("successors")
     units = list(qs[: PAGE + 1])
     next_cursor = ""
@@ -196,7 +223,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("after", None)
     return render(
-        request, "org/unit_list.html",
+        request,
+        "org/unit_list.html",
         {"form": form, "units": units, "next_cursor": next_cursor, "params": params.urlencode()},
     )
 
@@ -209,7 +237,13 @@ def unit_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404 from None
     children = unit.children.select_related("level").order_by("code")[:500]
     return render(
-        request, "org/unit_detail.html",
-        {"unit": unit, "children": children, "successors": unit.successors.all(),
-         "predecessors": unit.predecessors.all(), "agencies": unit.agencies.all()},
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "children": children,
+            "successors": unit.successors.all(),
+            "predecessors": unit.predecessors.all(),
+            "agencies": unit.agencies.all(),
+        },
     )

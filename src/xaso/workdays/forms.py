@@ -26,3 +26,17 @@ class CalendarDayForm(forms.Form):
 
 class CalendarDayRemoveForm(forms.Form):
     date = forms.DateField(input_formats=DATE_FORMATS, widget=forms.HiddenInput)
+
+
+class DueForm(forms.Form):
+    """The counter's quick question: if received now, when is the appointment?"""
+
+    working_days = forms.IntegerField(
+        label=_("Thời hạn (ngày làm việc)"), min_value=0, max_value=1000
+    )
+    received_at = forms.DateTimeField(
+        label=_("Thời điểm nhận"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

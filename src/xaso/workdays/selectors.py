@@ -122,3 +122,21 @@ def calendar_year(year: int, *, calendar: WorkCalendar | None = None) -> Calenda
 def calendar_day_list(year: int) -> QuerySet[CalendarDay]:
     """The official changes recorded for ``year``, with who made them."""
     return CalendarDay.objects.filter(date__year=year).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class TodayStatus:
+    today: DayInfo
+    next_working_day: date
+    hours: OfficeHours
+
+
+def today_status(
+    *, agency: Agency, now: datetime, calendar: WorkCalendar | None = None
+) -> TodayStatus:
+    """Is today a working day for ``agency``, and which is the next one (for the home page)."""
+    calendar = calendar or work_calendar()
+    today = to_vietnam_time(now).date()
+    return TodayStatus(
+        calendar.day(today), calendar.next_working_day(today), OfficeHours.of(agency)
+    )

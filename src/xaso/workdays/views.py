@@ -14,7 +14,7 @@ from xaso.core.errors import DomainError, PermissionDenied
 
 from . import selectors, services
 from .clock import OfficeHours
-from .forms import CalendarDayForm, CalendarDayRemoveForm
+from .forms import CalendarDayForm, CalendarDayRemoveForm, DueForm
 from .models import MAX_DATE, MIN_DATE
 from .permissions import can_edit_calendar, require_edit_calendar
 
@@ -112,3 +112,23 @@ def year_view(request: HttpRequest, year: int | None = None) -> HttpResponse:
         "hours": hours,
     }
     return render(request, "workdays/year.html", context, status=status)
+
+
+@login_required
+def due_view(request: HttpRequest) -> HttpResponse:
+    """Tính ngày hẹn trả: the appointment for a limit of N working days, received now (or at a
+    given time), in the official's own agency's office hours. htmx swaps in just the result."""
+    form = DueForm(request.GET or None)
+    due = None
+    if form.is_bound and form.is_valid():
+        received_at = form.cleaned_data["received_at"] or timezone.now()
+        try:
+            due = selectors.due_for(
+                received_at=received_at,
+                working_days=form.cleaned_data["working_days"],
+                agency=request.user.agency,  # type: ignore[union-attr]
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+    template = "workdays/_due_result.html" if request.htmx else "workdays/due.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "due": due}, status=400 if form.errors else 200)
