@@ -216,6 +216,7 @@ def test_bad_dates_are_shown_as_errors(client, admin, trail):
     assert seqs(response) == []
     body = response.content.decode()
     assert "Điều kiện lọc chưa hợp lệ" in body
+    assert "Ngày viết theo dạng dd/mm/yyyy, ví dụ 31/01/2026." in body
     response = client.get(LIST, {"date_from": "02/01/2026", "date_to": "01/01/2026"})
     assert seqs(response) == []
     assert "“Đến ngày” phải từ “Từ ngày” trở đi." in response.content.decode()

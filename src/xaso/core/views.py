@@ -24,6 +24,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 DATE_FORMATS = ["%d/%m/%Y"]
+DATE_ERRORS = {"invalid": _("Ngày viết theo dạng dd/mm/yyyy, ví dụ 31/01/2026.")}
 
 
 class AuditFilterForm(forms.Form):
@@ -37,12 +38,14 @@ class AuditFilterForm(forms.Form):
         label=_("Từ ngày"),
         required=False,
         input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"}),
     )
     date_to = forms.DateField(
         label=_("Đến ngày"),
         required=False,
         input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"}),
     )
     client_address = forms.CharField(label=_("Địa chỉ máy"), required=False, max_length=64)
