@@ -148,8 +148,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 
 def _fit(field: str, value: str) -> str:
-    max_length = AuditEntry._meta.get_field(field).max_length
-    return _clean_text(value)[:max_length]
+    max_length: int = getattr(AuditEntry._meta.get_field(field), "max_length", None) or 0
+    return _clean_text(value)[:max_length] if max_length else _clean_text(value)
 
 
 def audit_record(

@@ -22,7 +22,7 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("The audit trail is append-only.")
 
-    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEntry]:  # type: ignore[override]
         raise TypeError("Audit entries are appended one at a time by audit_record().")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:

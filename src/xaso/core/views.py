@@ -53,7 +53,7 @@ class AuditFilterForm(forms.Form):
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("“Đến ngày” phải từ “Từ ngày” trở đi."))
