@@ -9,12 +9,15 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from xaso.core.audit import audit_record
+
 # Writing the session on every request would cost a write per page; a minute of slack is enough.
 _TOUCH_EVERY = 60
 
 
 class IdleLogoutMiddleware:
-    """Logs out a signed-in official after ``XASO_IDLE_TIMEOUT_MINUTES`` without a request.
+    """Logs out a signed-in official after ``XASO_IDLE_TIMEOUT_MINUTES`` without a request
+    (audited as ``auth.logout`` with the reason ``idle``).
 
     Officials share one PC; whoever walks away must not leave their session to the next person.
     The page also reloads itself when the time is up (a meta refresh, no JavaScript needed), so
@@ -30,6 +33,7 @@ class IdleLogoutMiddleware:
             last = request.session.get("last_seen")
             timeout = settings.XASO_IDLE_TIMEOUT_SECONDS
             if last is not None and now - int(last) >= timeout:
+                audit_record(actor=user, action="auth.logout", obj=user, changes={"reason": "idle"})
                 logout(request)
                 url = reverse("accounts:login") + "?" + urlencode({"idle": "1"})
                 if request.headers.get("HX-Request"):

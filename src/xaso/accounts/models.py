@@ -5,10 +5,13 @@ from django.db import models
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored; the token itself is shown once."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token itself is shown
+    once."""
 
     key_hash = models.CharField(max_length=64, unique=True)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 

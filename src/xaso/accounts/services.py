@@ -43,23 +43,25 @@ def locked_message() -> str:
     )
 
 
-@transaction.atomic
 def api_token_issue(*, request: HttpRequest, username: str, password: str) -> str:
-    """Check the credentials (throttled like the login page) and return a new bearer token."""
-    from axes.helpers import get_lockout_response  # noqa: F401  (ensures axes is configured)
+    """Check the credentials (throttled like the login page) and return a new bearer token.
 
+    Deliberately not one transaction: django-axes records each failed attempt in its own table
+    during ``authenticate``, and rolling that back with the refusal would mean failures never add
+    up to a lockout."""
     staff = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise LoginLocked(locked_message())
     if staff is None or not isinstance(staff, Staff):
         raise LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        key_hash=_hash(token),
-        staff=staff,
-        expires_at=timezone.now() + timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS),
-    )
-    audit_record(actor=staff, action="auth.token_issued", obj=staff)
+    with transaction.atomic():
+        ApiToken.objects.create(
+            key_hash=_hash(token),
+            staff=staff,
+            expires_at=timezone.now() + timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS),
+        )
+        audit_record(actor=staff, action="auth.token_issued", obj=staff)
     return token
 
 

@@ -25,7 +25,9 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "login_locked", "message": message, "fields": {}}, status=429)
     form = LoginForm(request)
-    return render(request, "accounts/login.html", {"form": form, "locked_message": message}, status=429)
+    return render(
+        request, "accounts/login.html", {"form": form, "locked_message": message}, status=429
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,4 +86,6 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("Đã đổi mật khẩu."))
             return HttpResponseRedirect(reverse("home"))
-    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )

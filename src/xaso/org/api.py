@@ -43,9 +43,14 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> list[dict[str
     qs = qs.prefetch_related("successors")[: filters.limit]
     return [
         {
-            "public_id": u.public_id, "code": u.code, "name": u.name, "level": u.level.code,
-            "division_type": u.division_type, "parent_code": u.parent.code if u.parent else None,
-            "established_on": u.established_on, "dissolved_on": u.dissolved_on,
+            "public_id": u.public_id,
+            "code": u.code,
+            "name": u.name,
+            "level": u.level.code,
+            "division_type": u.division_type,
+            "parent_code": u.parent.code if u.parent else None,
+            "established_on": u.established_on,
+            "dissolved_on": u.dissolved_on,
             "successors": [s.code for s in u.successors.all()],
         }
         for u in qs
@@ -67,12 +72,20 @@ def agency_subordinates(request: HttpRequest) -> list[dict[str, object]]:
     from django.db.models import Count
 
     actor: Staff = request.auth  # type: ignore[attr-defined]
-    qs = selectors.agency_list_supervised_by(actor=actor).select_related("parent").annotate(
-        n=Count("staff")
+    qs = (
+        selectors.agency_list_supervised_by(actor=actor)
+        .select_related("parent")
+        .annotate(n=Count("staff"))
     )
     return [
-        {"code": a.code, "name": a.name, "unit_code": a.unit.code, "unit_name": a.unit.name,
-         "parent_code": a.parent.code if a.parent else None, "staff_count": a.n}
+        {
+            "code": a.code,
+            "name": a.name,
+            "unit_code": a.unit.code,
+            "unit_name": a.unit.name,
+            "parent_code": a.parent.code if a.parent else None,
+            "staff_count": a.n,
+        }
         for a in qs.order_by("code")
     ]
 
@@ -98,8 +111,14 @@ class StaffIn(Schema):
 
 
 def _staff_out(s: Staff) -> dict[str, object]:
-    return {"username": s.username, "full_name": s.full_name, "title": s.title,
-            "agency_code": s.agency.code, "is_active": s.is_active, "roles": s.role_codes}
+    return {
+        "username": s.username,
+        "full_name": s.full_name,
+        "title": s.title,
+        "agency_code": s.agency.code,
+        "is_active": s.is_active,
+        "roles": s.role_codes,
+    }
 
 
 @router.get("/staff", response={200: list[StaffOut], 401: ErrorOut, 403: ErrorOut})
@@ -117,7 +136,14 @@ def staff_get(request: HttpRequest, username: str) -> dict[str, object]:
 
 @router.post(
     "/staff",
-    response={201: StaffOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: StaffOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
 )
 def staff_create(request: HttpRequest, payload: StaffIn) -> Status[dict[str, object]]:
     """An agency administrator opens an account in their own agency."""
@@ -126,8 +152,14 @@ def staff_create(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
         raise NotFound("Không tìm thấy.")
     roles = [(r, payload.field if r == "specialist" else "") for r in payload.roles]
     staff = services.staff_create(
-        actor=actor, agency=actor.agency, username=payload.username, full_name=payload.full_name,
-        password=payload.password, roles=roles, title=payload.title, phone=payload.phone,
+        actor=actor,
+        agency=actor.agency,
+        username=payload.username,
+        full_name=payload.full_name,
+        password=payload.password,
+        roles=roles,
+        title=payload.title,
+        phone=payload.phone,
         email=payload.email,
     )
     return Status(201, _staff_out(staff))

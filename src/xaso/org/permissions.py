@@ -16,6 +16,9 @@ RULES: dict[str, frozenset[str]] = {
     "agency.edit": frozenset({"admin"}),
     "audit.browse": frozenset({"admin"}),
     "calendar.edit": frozenset({"admin"}),
+    # Recording a merger of administrative units: an administrator of an agency whose unit
+    # contains every unit concerned (services.unit_merge checks the territory).
+    "unit.merge": frozenset({"admin"}),
     "stats.view_subordinates": frozenset({"supervisor", "leader", "admin"}),
 }
 

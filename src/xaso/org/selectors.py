@@ -27,8 +27,11 @@ def agency_list_supervised_by(*, actor: Staff) -> QuerySet[Agency]:
     leaders and admins (statistics only, never citizens' personal data)."""
     if not actor.has_role("supervisor", "leader", "admin"):
         return Agency.objects.none()
-    return Agency.objects.filter(pk__in=agency_subordinate_ids(agency=actor.agency)).select_related(
-        "unit"
+    # Explicit order: Meta.ordering is dropped as soon as a caller annotates a count (GROUP BY).
+    return (
+        Agency.objects.filter(pk__in=agency_subordinate_ids(agency=actor.agency))
+        .select_related("unit")
+        .order_by("code")
     )
 
 

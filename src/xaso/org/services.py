@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from xaso.core.audit import audit_record, diff
-from xaso.core.errors import Conflict, InvalidInput
+from xaso.core.errors import Conflict, InvalidInput, PermissionDenied
 from xaso.core.text import nfc
 
 from . import permissions
@@ -33,10 +33,14 @@ def _roles_clean(roles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     known = {r.value for r in Role}
     cleaned = sorted({(r, nfc(f.strip())) for r, f in roles})
     bad = [r for r, _ in cleaned if r not in known]
+    # ``fields`` carries messages for people, like every error the API returns; the stable
+    # part is the error's ``code``.
     if bad:
-        raise InvalidRoles(f"Vai trò không hợp lệ: {', '.join(bad)}.", fields={"roles": bad})
+        message = f"Vai trò không hợp lệ: {', '.join(bad)}."
+        raise InvalidRoles(message, fields={"roles": [message]})
     if not cleaned:
-        raise InvalidRoles("Cán bộ cần ít nhất một vai trò.", fields={"roles": ["required"]})
+        message = "Cán bộ cần ít nhất một vai trò."
+        raise InvalidRoles(message, fields={"roles": [message]})
     return cleaned
 
 
@@ -78,10 +82,11 @@ def staff_create(
         permissions.require(actor, "staff.manage", agency)
     username = username.strip().lower()
     cleaned_roles = _roles_clean(roles)
+    taken = UsernameTaken(
+        "Tên đăng nhập đã được dùng.", fields={"username": ["Tên đăng nhập đã được dùng."]}
+    )
     if Staff.objects.filter(username=username).exists():
-        raise UsernameTaken(
-            "Tên đăng nhập đã được dùng.", fields={"username": ["Tên đăng nhập đã được dùng."]}
-        )
+        raise taken
     staff = Staff(
         username=username,
         full_name=nfc(full_name.strip()),
@@ -96,10 +101,14 @@ def staff_create(
     try:
         with transaction.atomic():
             staff.save()
-    except IntegrityError as e:
-        raise UsernameTaken("Tên đăng nhập đã được dùng.") from e
-    StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r, field=f) for r, f in cleaned_roles])
-    audit_record(actor=actor, action="staff.create", obj=staff, changes=diff({}, _staff_snapshot(staff)))
+    except IntegrityError as e:  # another request took the name since the check above
+        raise taken from e
+    StaffRole.objects.bulk_create(
+        [StaffRole(staff=staff, role=r, field=f) for r, f in cleaned_roles]
+    )
+    audit_record(
+        actor=actor, action="staff.create", obj=staff, changes=diff({}, _staff_snapshot(staff))
+    )
     return staff
 
 
@@ -119,11 +128,15 @@ def staff_update(
     out or drop their own admin role (an agency must keep a way in)."""
     permissions.require(actor, "staff.manage", staff.agency)
     cleaned_roles = _roles_clean(roles)
-    if staff.pk == actor.pk and (not is_active or "admin" not in {r for r, _ in cleaned_roles}):
-        raise InvalidInput(
-            "Không thể tự khóa tài khoản hoặc bỏ vai trò quản trị của chính mình.",
-            fields={"roles": ["self"]},
-        )
+    if staff.pk == actor.pk:
+        message = "Không thể tự khóa tài khoản hoặc bỏ vai trò quản trị của chính mình."
+        fields = {}
+        if not is_active:
+            fields["is_active"] = [message]
+        if "admin" not in {r for r, _ in cleaned_roles}:
+            fields["roles"] = [message]
+        if fields:
+            raise InvalidInput(message, fields=fields)
     before = _staff_snapshot(staff)
     staff.full_name = nfc(full_name.strip())
     staff.title = nfc(title.strip())
@@ -143,17 +156,23 @@ def staff_update(
         from xaso.accounts.models import ApiToken
 
         ApiToken.objects.filter(staff=staff).delete()
-    audit_record(actor=actor, action="staff.update", obj=staff, changes=diff(before, _staff_snapshot(staff)))
+    audit_record(
+        actor=actor, action="staff.update", obj=staff, changes=diff(before, _staff_snapshot(staff))
+    )
     return staff
 
 
 @transaction.atomic
 def staff_reset_password(*, actor: Staff, staff: Staff, password: str) -> None:
-    """An agency administrator sets a new password for a colleague who forgot theirs."""
+    """An agency administrator sets a new password for a colleague who forgot theirs (or whose
+    password leaked): the colleague's API tokens stop working too."""
     permissions.require(actor, "staff.manage", staff.agency)
     _validate_password(password, staff)
     staff.set_password(password)
     staff.save(update_fields=["password"])
+    from xaso.accounts.models import ApiToken
+
+    ApiToken.objects.filter(staff=staff).delete()
     audit_record(actor=actor, action="staff.password_reset", obj=staff)
 
 
@@ -172,7 +191,8 @@ def agency_update_office_hours(
     permissions.require(actor, "agency.edit", agency)
     if not (morning_start < morning_end <= afternoon_start < afternoon_end):
         raise OfficeHoursInvalid(
-            "Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc."
+            "Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < "
+            "chiều kết thúc."
         )
     if not (morning_start <= same_day_cutoff <= afternoon_end):
         raise OfficeHoursInvalid("Giờ chốt nhận hồ sơ trong ngày phải nằm trong giờ làm việc.")
@@ -182,9 +202,29 @@ def agency_update_office_hours(
     agency.afternoon_start, agency.afternoon_end = afternoon_start, afternoon_end
     agency.same_day_cutoff = same_day_cutoff
     agency.save(update_fields=fields)
-    audit_record(actor=actor, action="agency.update", obj=agency,
-                 changes=diff(before, {f: getattr(agency, f) for f in fields}))
+    audit_record(
+        actor=actor,
+        action="agency.update",
+        obj=agency,
+        changes=diff(before, {f: getattr(agency, f) for f in fields}),
+    )
     return agency
+
+
+class UnitMergeInvalid(InvalidInput):
+    code = "unit_merge_invalid"
+
+
+def _unit_within(unit: AdministrativeUnit, territory: AdministrativeUnit) -> bool:
+    """True when ``unit`` is ``territory`` or lies below it (walks up the parents)."""
+    seen: set[int] = set()
+    current: AdministrativeUnit | None = unit
+    while current is not None and current.pk not in seen:
+        if current.pk == territory.pk:
+            return True
+        seen.add(current.pk)
+        current = current.parent
+    return False
 
 
 @transaction.atomic
@@ -196,12 +236,39 @@ def unit_merge(
     effective_on: date,
     legal_basis: str,
 ) -> None:
-    """Record a merger (sáp nhập): each old unit is dissolved on ``effective_on`` with
-    ``successor``; nothing is deleted, so records under the old unit stay findable."""
-    for unit in old_units:
-        if unit.pk == successor.pk:
-            continue
-        before = {"dissolved_on": unit.dissolved_on}
+    """Record a merger (sáp nhập), e.g. Resolution 1676/NQ-UBTVQH15: each old unit is dissolved
+    on ``effective_on`` with ``successor``; nothing is deleted, so records under the old unit
+    stay findable. Only an administrator of an agency whose territory holds every unit concerned
+    may record it (``actor=None`` is the command line); one audit entry per dissolved unit."""
+    olds = [u for u in old_units if u.pk != successor.pk]
+    if actor is not None:
+        permissions.require(actor, "unit.merge")
+        territory = actor.agency.unit
+        if not all(_unit_within(u, territory) for u in [*olds, successor]):
+            raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+
+    def invalid(field: str, message: str) -> UnitMergeInvalid:
+        return UnitMergeInvalid(message, fields={field: [message]})
+
+    if not olds:
+        raise invalid("old_units", "Cần ít nhất một đơn vị bị sáp nhập khác đơn vị kế thừa.")
+    if successor.dissolved_on is not None:
+        raise invalid(
+            "successor",
+            f"Đơn vị kế thừa {successor.name} ({successor.code}) đã chấm dứt hoạt động.",
+        )
+    dissolved = ", ".join(f"{u.name} ({u.code})" for u in olds if u.dissolved_on is not None)
+    if dissolved:
+        raise invalid("old_units", f"Đơn vị đã chấm dứt hoạt động trước đó: {dissolved}.")
+    early = ", ".join(
+        f"{u.name} ({u.code})"
+        for u in olds
+        if u.established_on is not None and effective_on <= u.established_on
+    )
+    if early:
+        raise invalid("effective_on", f"Ngày sáp nhập phải sau ngày thành lập của: {early}.")
+    for unit in olds:
+        before = {"dissolved_on": unit.dissolved_on, "legal_basis": unit.legal_basis}
         unit.dissolved_on = effective_on
         unit.legal_basis = legal_basis or unit.legal_basis
         unit.save(update_fields=["dissolved_on", "legal_basis"])
@@ -210,5 +277,8 @@ def unit_merge(
             actor=actor,
             action="unit.dissolve",
             obj=unit,
-            changes={**diff(before, {"dissolved_on": effective_on}), "successor": successor.code},
+            changes={
+                **diff(before, {"dissolved_on": effective_on, "legal_basis": unit.legal_basis}),
+                "successor": successor.code,
+            },
         )

@@ -39,14 +39,16 @@ class LoadReport:
 def levels_ensure() -> dict[str, UnitLevel]:
     out = {}
     for code, name, rank in LEVELS:
-        obj, _ = UnitLevel.objects.update_or_create(code=code, defaults={"name": name, "rank": rank})
+        obj, _ = UnitLevel.objects.update_or_create(
+            code=code, defaults={"name": name, "rank": rank}
+        )
         out[code] = obj
     return out
 
 
 def _province_name(p: object) -> str:
-    name = str(getattr(p, "name"))
-    dtype = str(getattr(p, "division_type").value)
+    name = str(p.name)
+    dtype = str(p.division_type.value)
     return name if name.startswith(("Thành phố", "Tỉnh")) else f"{dtype.capitalize()} {name}"
 
 
@@ -58,12 +60,16 @@ def units_load_current() -> LoadReport:
 
     levels = levels_ensure()
     root, _ = AdministrativeUnit.objects.get_or_create(
-        level=levels["central"], code="VN", dissolved_on=None,
+        level=levels["central"],
+        code="VN",
+        dissolved_on=None,
         defaults={"name": "Nước Cộng hòa xã hội chủ nghĩa Việt Nam", "division_type": "quốc gia"},
     )
     existing = {
         (u.level_id, u.code): u
-        for u in AdministrativeUnit.objects.filter(dissolved_on__isnull=True).select_related("level")
+        for u in AdministrativeUnit.objects.filter(dissolved_on__isnull=True).select_related(
+            "level"
+        )
     }
     created = updated = 0
     provinces: dict[str, AdministrativeUnit] = {}
@@ -90,8 +96,12 @@ def units_load_current() -> LoadReport:
         unit = existing.get((levels["commune"].pk, code))
         if unit is None:
             u = AdministrativeUnit(
-                level=levels["commune"], code=code, name=w.name, division_type=w.division_type.value,
-                parent=parent, legal_basis=CURRENT_BASIS,
+                level=levels["commune"],
+                code=code,
+                name=w.name,
+                division_type=w.division_type.value,
+                parent=parent,
+                legal_basis=CURRENT_BASIS,
             )
             u.name_folded = ""
             to_create.append(u)
@@ -106,8 +116,12 @@ def units_load_current() -> LoadReport:
     AdministrativeUnit.objects.bulk_create(to_create, batch_size=500)
     created += len(to_create)
     if created or updated:
-        audit_record(actor=None, action="unit.load_current", object_type="administrative_unit",
-                     changes={"created": created, "updated": updated})
+        audit_record(
+            actor=None,
+            action="unit.load_current",
+            object_type="administrative_unit",
+            changes={"created": created, "updated": updated},
+        )
     return LoadReport(created, updated)
 
 
@@ -124,21 +138,35 @@ def units_load_pre2025(path: Path = PRE2025_FILE) -> LoadReport:
     )
     current_communes = {
         u.code: u
-        for u in AdministrativeUnit.objects.filter(level=levels["commune"], dissolved_on__isnull=True)
+        for u in AdministrativeUnit.objects.filter(
+            level=levels["commune"], dissolved_on__isnull=True
+        )
     }
     created = 0
     for d in data["districts"]:
         district, made = AdministrativeUnit.objects.get_or_create(
-            level=levels["district"], code=d["code"], dissolved_on=dissolved_on,
-            defaults={"name": d["name"], "division_type": d["division_type"], "parent": province,
-                      "legal_basis": "Luật Tổ chức chính quyền địa phương 72/2025/QH15"},
+            level=levels["district"],
+            code=d["code"],
+            dissolved_on=dissolved_on,
+            defaults={
+                "name": d["name"],
+                "division_type": d["division_type"],
+                "parent": province,
+                "legal_basis": "Luật Tổ chức chính quyền địa phương 72/2025/QH15",
+            },
         )
         created += made
         for c in d["communes"]:
             unit, made = AdministrativeUnit.objects.get_or_create(
-                level=levels["commune"], code=c["code"], dissolved_on=dissolved_on,
-                defaults={"name": c["name"], "division_type": c["division_type"],
-                          "parent": district, "legal_basis": basis},
+                level=levels["commune"],
+                code=c["code"],
+                dissolved_on=dissolved_on,
+                defaults={
+                    "name": c["name"],
+                    "division_type": c["division_type"],
+                    "parent": district,
+                    "legal_basis": basis,
+                },
             )
             created += made
             successors = [current_communes[s] for s in c["successors"]]
@@ -149,6 +177,10 @@ def units_load_pre2025(path: Path = PRE2025_FILE) -> LoadReport:
                     s.legal_basis = basis
                     s.save(update_fields=["established_on", "legal_basis"])
     if created:
-        audit_record(actor=None, action="unit.load_history", object_type="administrative_unit",
-                     changes={"created": created, "source": path.name})
+        audit_record(
+            actor=None,
+            action="unit.load_history",
+            object_type="administrative_unit",
+            changes={"created": created, "source": path.name},
+        )
     return LoadReport(created, 0)
