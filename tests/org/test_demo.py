@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -175,3 +179,63 @@ def test_demo_table_without_json() -> None:
         "Thắng",
     ]
     assert PASSWORD not in out
+
+
+@pytest.mark.parametrize(
+    ("username", "subordinates"),
+    [
+        ("huyenthanhson.giamsat", ["H25.38.21"]),
+        ("huyenlamthao.giamsat", ["H25.37.01"]),
+        ("phutho.giamsat", ["H25.37", "H25.37.01", "H25.38", "H25.38.21", "H25.54", "H25.54.01"]),
+        ("thanhson.quantri", ["H25.54.01"]),
+        ("thachkhoan.lanhdao", []),
+    ],
+)
+def test_demo_supervisors_see_the_agencies_below(username: str, subordinates: list[str]) -> None:
+    _demo()
+    client = Client()
+    client.post("/login/", {"username": username, "password": PASSWORD})
+    home = client.get("/")
+    assert [a.code for a in home.context["subordinates"]] == subordinates
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+    ).json()["token"]
+    api = client.get("/api/v1/agencies/subordinates", headers={"Authorization": f"Bearer {token}"})
+    assert [a["code"] for a in api.json()] == subordinates
+    if username.endswith(".giamsat"):
+        assert client.get("/staff/").status_code == 404
+        assert client.get("/staff/thachkhoan.tiepnhan/").status_code == 404
+
+
+def test_xaso_demo_command_line_prints_only_json(tmp_path: Path) -> None:
+    """The real console command on a fresh data folder (argon2, SQLite file): stdout is the
+    JSON list and nothing else, and a second run prints the same list."""
+    xaso = str(Path(sys.executable).parent / "xaso")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XASO_DATA_DIR": str(tmp_path),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [xaso, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+
+    assert run("migrate", "-v0").returncode == 0
+    first = run("demo", "--password", PASSWORD, "--json")
+    assert (first.returncode, first.stderr) == (0, "")
+    rows = json.loads(first.stdout)
+    assert first.stdout == json.dumps(rows, ensure_ascii=False) + "\n"
+    assert [r["username"] for r in rows] == [s[0] for s in STAFF]
+    second = run("demo", "--password", PASSWORD, "--json")
+    assert (second.returncode, second.stdout) == (0, first.stdout)
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(tmp_path / "xaso.sqlite3")) as db:
+        hashes = [h for (h,) in db.execute("SELECT password FROM org_staff")]
+    assert len(hashes) == 24
+    assert all(h.startswith("argon2$argon2id$") for h in hashes)
