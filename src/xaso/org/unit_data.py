@@ -13,12 +13,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from xaso.core.audit import audit_record
 
 from .models import AdministrativeUnit, UnitLevel
+
+if TYPE_CHECKING:
+    from vietnam_provinces import Province
 
 LEVELS = [
     ("central", "Trung ương", 0),
@@ -46,7 +50,7 @@ def levels_ensure() -> dict[str, UnitLevel]:
     return out
 
 
-def _province_name(p: object) -> str:
+def _province_name(p: Province) -> str:
     name = str(p.name)
     dtype = str(p.division_type.value)
     return name if name.startswith(("Thành phố", "Tỉnh")) else f"{dtype.capitalize()} {name}"
