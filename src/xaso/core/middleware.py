@@ -15,7 +15,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = set_request_meta(RequestMeta(client_address=client_address(request), channel=channel))
+        token = set_request_meta(
+            RequestMeta(client_address=client_address(request), channel=channel)
+        )
         try:
             return self.get_response(request)
         finally:

@@ -83,3 +83,63 @@ class UnitSearchForm(forms.Form):
             ("dissolved", _("Đã giải thể/sáp nhập")),
         ],
     )
+
+
+class AgencyCreateForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã định danh điện tử"),
+        max_length=35,
+        help_text=_("Theo Quyết định 20/2020/QĐ-TTg, ví dụ H25.54.02"),
+    )
+    name = forms.CharField(label=_("Tên cơ quan"), max_length=255)
+    kind = forms.ChoiceField(label=_("Loại cơ quan"), choices=[])
+    unit_code = forms.RegexField(
+        label=_("Mã đơn vị hành chính (GSO)"),
+        regex=r"^[0-9]{2,5}$",
+        error_messages={"invalid": _("Mã đơn vị hành chính gồm 2 đến 5 chữ số.")},
+    )
+    admin_username = forms.RegexField(
+        label=_("Tên đăng nhập của quản trị cơ quan"),
+        max_length=150,
+        regex=r"^[a-zA-Z0-9._-]+$",
+        error_messages={"invalid": _("Chỉ dùng chữ không dấu, chữ số và các dấu . _ -")},
+    )
+    admin_full_name = forms.CharField(label=_("Họ và tên quản trị cơ quan"), max_length=128)
+    admin_password = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from .models import AgencyKind
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = AgencyKind.choices  # type: ignore[attr-defined]
+
+
+class UnitMergeForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Cấp"), choices=[("commune", _("Xã")), ("district", _("Huyện"))], initial="commune"
+    )
+    old_codes = forms.CharField(
+        label=_("Mã các đơn vị bị sáp nhập"),
+        help_text=_("Cách nhau bằng dấu phẩy, ví dụ 08563, 08575"),
+    )
+    successor_code = forms.RegexField(
+        label=_("Mã đơn vị kế thừa"),
+        regex=r"^[0-9]{2,5}$",
+        error_messages={"invalid": _("Mã đơn vị hành chính gồm 2 đến 5 chữ số.")},
+    )
+    effective_on = forms.DateField(
+        label=_("Ngày hiệu lực"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    legal_basis = forms.CharField(label=_("Căn cứ pháp lý"), max_length=255)
+
+    def clean_old_codes(self) -> list[str]:
+        import re
+
+        raw = self.cleaned_data["old_codes"]
+        codes = [c for c in re.split(r"[\s,;]+", raw) if c]
+        bad = [c for c in codes if not re.fullmatch(r"[0-9]{2,5}", c)]
+        if bad or not codes:
+            raise forms.ValidationError(_("Mã không hợp lệ: %(c)s") % {"c": ", ".join(bad) or raw})
+        return codes

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 RULES: dict[str, frozenset[str]] = {
     "staff.manage": frozenset({"admin"}),
     "agency.edit": frozenset({"admin"}),
+    # Opening an agency directly below one's own, on a unit within one's territory.
+    "agency.create": frozenset({"admin"}),
     "audit.browse": frozenset({"admin"}),
     "calendar.edit": frozenset({"admin"}),
     # Recording a merger of administrative units: an administrator of an agency whose unit

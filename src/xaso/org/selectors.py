@@ -85,3 +85,26 @@ def unit_get(*, public_id: str) -> AdministrativeUnit:
         return AdministrativeUnit.objects.select_related("level", "parent").get(public_id=public_id)
     except (AdministrativeUnit.DoesNotExist, ValueError, ValidationError):
         raise NotFound("Không tìm thấy đơn vị hành chính.") from None
+
+
+def unit_in_force(*, level: str, code: str) -> AdministrativeUnit:
+    """The unit in force at ``level`` with GSO ``code`` (codes are reused after mergers)."""
+    unit = (
+        AdministrativeUnit.objects.select_related("level", "parent")
+        .filter(level__code=level, code=code.strip(), dissolved_on__isnull=True)
+        .first()
+    )
+    if unit is None:
+        raise NotFound(f"Không có đơn vị hành chính đang hiệu lực mang mã {code}.")
+    return unit
+
+
+def agency_list_administered_by(*, actor: Staff) -> QuerySet[Agency]:
+    """The admin's own agency and those directly below it."""
+    if not actor.has_role("admin"):
+        return Agency.objects.none()
+    return (
+        Agency.objects.filter(Q(pk=actor.agency_id) | Q(parent_id=actor.agency_id))
+        .select_related("unit", "parent")
+        .order_by("code")
+    )

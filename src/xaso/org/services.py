@@ -80,6 +80,33 @@ def staff_create(
     ``actor=None`` is the command line (``xaso demo``, the installer)."""
     if actor is not None:
         permissions.require(actor, "staff.manage", agency)
+    return _staff_create(
+        actor=actor,
+        agency=agency,
+        username=username,
+        full_name=full_name,
+        password=password,
+        roles=roles,
+        title=title,
+        phone=phone,
+        email=email,
+        check_strength=check_strength,
+    )
+
+
+def _staff_create(
+    *,
+    actor: Staff | None,
+    agency: Agency,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: Iterable[tuple[str, str]],
+    title: str,
+    phone: str,
+    email: str,
+    check_strength: bool,
+) -> Staff:
     username = username.strip().lower()
     cleaned_roles = _roles_clean(roles)
     taken = UsernameTaken(
@@ -282,3 +309,81 @@ def unit_merge(
                 "successor": successor.code,
             },
         )
+
+
+class AgencyCodeTaken(Conflict):
+    code = "agency_code_taken"
+
+
+class AgencyInvalid(InvalidInput):
+    code = "agency_invalid"
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    actor: Staff,
+    code: str,
+    name: str,
+    kind: str,
+    unit: AdministrativeUnit,
+    admin_username: str,
+    admin_full_name: str,
+    admin_password: str,
+) -> Agency:
+    """An administrator opens an agency directly below their own (a commune's one-stop centre, a
+    commune under a district) on a unit in force within their territory, with its first
+    administrator, who then manages its staff."""
+    from .models import AgencyKind, validate_agency_code
+
+    permissions.require(actor, "agency.create")
+    code = code.strip().upper()
+    try:
+        validate_agency_code(code)
+    except ValidationError as e:
+        raise AgencyInvalid(" ".join(e.messages), fields={"code": list(e.messages)}) from e
+    if kind not in AgencyKind.values:
+        raise AgencyInvalid(
+            "Loại cơ quan không hợp lệ.", fields={"kind": ["Loại cơ quan không hợp lệ."]}
+        )
+    if unit.dissolved_on is not None:
+        msg = f"{unit.name} ({unit.code}) đã chấm dứt hoạt động từ {unit.dissolved_on:%d/%m/%Y}."
+        raise AgencyInvalid(msg, fields={"unit": [msg]})
+    if not _unit_within(unit, actor.agency.unit):
+        msg = "Đơn vị hành chính không thuộc địa bàn của cơ quan bạn."
+        raise AgencyInvalid(msg, fields={"unit": [msg]})
+    if Agency.objects.filter(code=code).exists():
+        msg = "Mã định danh này đã được dùng cho một cơ quan khác."
+        raise AgencyCodeTaken(msg, fields={"code": [msg]})
+    agency = Agency.objects.create(
+        code=code, name=nfc(name.strip()), kind=kind, unit=unit, parent=actor.agency
+    )
+    audit_record(
+        actor=actor,
+        action="agency.create",
+        obj=agency,
+        changes=diff(
+            {},
+            {
+                "code": code,
+                "name": agency.name,
+                "kind": kind,
+                "unit": unit.code,
+                "parent": actor.agency.code,
+            },
+        ),
+    )
+    # The parent's administrator opens the first account; the permission is agency.create.
+    _staff_create(
+        actor=actor,
+        agency=agency,
+        username=admin_username,
+        full_name=admin_full_name,
+        password=admin_password,
+        roles=[("admin", "")],
+        title="",
+        phone="",
+        email="",
+        check_strength=True,
+    )
+    return agency

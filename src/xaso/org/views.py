@@ -16,7 +16,14 @@ from django.views.decorators.http import require_http_methods
 from xaso.core.errors import DomainError, NotFound
 
 from . import permissions, selectors, services
-from .forms import OfficeHoursForm, PasswordResetForm, StaffForm, UnitSearchForm
+from .forms import (
+    AgencyCreateForm,
+    OfficeHoursForm,
+    PasswordResetForm,
+    StaffForm,
+    UnitMergeForm,
+    UnitSearchForm,
+)
 from .models import Role, Staff
 
 PAGE = 50
@@ -246,4 +253,87 @@ def unit_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "predecessors": unit.predecessors.all(),
             "agencies": unit.agencies.all(),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_list(request: HttpRequest) -> HttpResponse:
+    """The admin's agency and those directly below it; open a new one with its first admin."""
+    actor: Staff = request.user  # type: ignore[assignment]
+    if not permissions.can(actor, "agency.create"):
+        raise Http404
+    form = AgencyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = selectors.unit_in_force(
+                level=_unit_level_for(data["unit_code"]), code=data["unit_code"]
+            )
+            created = services.agency_create(
+                actor=actor,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                unit=unit,
+                admin_username=data["admin_username"],
+                admin_full_name=data["admin_full_name"],
+                admin_password=data["admin_password"],
+            )
+        except NotFound as e:
+            form.add_error("unit_code", e.message)
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Đã tạo cơ quan %(n)s.") % {"n": created.name})
+            return HttpResponseRedirect(reverse("org:agency_list"))
+    agencies = selectors.agency_list_administered_by(actor=actor).annotate(
+        staff_count=Count("staff")
+    )
+    return render(
+        request,
+        "org/agency_list.html",
+        {"form": form, "agencies": agencies},
+        status=400 if form.errors else 200,
+    )
+
+
+def _unit_level_for(code: str) -> str:
+    """GSO codes: 2 digits = province, 3 = district, 5 = commune (vn-rules.md §8)."""
+    return {2: "province", 3: "district"}.get(len(code.strip()), "commune")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_merge(request: HttpRequest) -> HttpResponse:
+    """Record a merger of administrative units within the admin's territory."""
+    actor: Staff = request.user  # type: ignore[assignment]
+    if not permissions.can(actor, "unit.merge"):
+        raise Http404
+    form = UnitMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            olds = [selectors.unit_in_force(level=data["level"], code=c) for c in data["old_codes"]]
+            successor = selectors.unit_in_force(level=data["level"], code=data["successor_code"])
+        except NotFound as e:
+            form.add_error(None, e.message)
+        else:
+            try:
+                services.unit_merge(
+                    actor=actor,
+                    old_units=olds,
+                    successor=successor,
+                    effective_on=data["effective_on"],
+                    legal_basis=data["legal_basis"],
+                )
+            except DomainError as e:
+                _apply_errors(form, e)
+            else:
+                messages.success(
+                    request, _("Đã ghi nhận sáp nhập vào %(n)s.") % {"n": successor.name}
+                )
+                return HttpResponseRedirect(reverse("org:unit_detail", args=[successor.public_id]))
+    return render(
+        request, "org/unit_merge.html", {"form": form}, status=400 if form.errors else 200
     )

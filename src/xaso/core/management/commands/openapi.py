@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", default="docs/openapi.json")
-        parser.add_argument("--check", action="store_true", help="Báo lỗi nếu tệp đã lưu khác bản sinh ra")
+        parser.add_argument(
+            "--check", action="store_true", help="Báo lỗi nếu tệp đã lưu khác bản sinh ra"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["output"])

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default="127.0.0.1:8000", help="Địa chỉ:cổng (mặc định 127.0.0.1:8000)")
+        parser.add_argument(
+            "--bind", default="127.0.0.1:8000", help="Địa chỉ:cổng (mặc định 127.0.0.1:8000)"
+        )
         parser.add_argument("--workers", type=int, default=min(4, (os.cpu_count() or 1) + 1))
         parser.add_argument("--no-task-worker", action="store_true", help="Không chạy tác vụ nền")
 
@@ -32,7 +34,8 @@ class Command(BaseCommand):
         env.setdefault("XASO_ENV", "production")
         env.setdefault("XASO_DATA_DIR", str(settings.DATA_DIR))
         env.setdefault(
-            "ALLOWED_HOSTS", ",".join(sorted({"localhost", "127.0.0.1", socket.gethostname(), host}))
+            "ALLOWED_HOSTS",
+            ",".join(sorted({"localhost", "127.0.0.1", socket.gethostname(), host})),
         )
         if "XASO_HTTPS" not in env:
             env["XASO_HTTPS"] = "0"
@@ -48,9 +51,20 @@ class Command(BaseCommand):
         if not opts["no_task_worker"]:
             children.append(subprocess.Popen([*xaso, "db_worker"], env=env))  # noqa: S603
         gunicorn = [
-            sys.executable, "-m", "gunicorn", "xaso.wsgi:application",
-            "--bind", opts["bind"], "--workers", str(opts["workers"]),
-            "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "xaso.wsgi:application",
+            "--bind",
+            opts["bind"],
+            "--workers",
+            str(opts["workers"]),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "20",
         ]
         children.append(subprocess.Popen(gunicorn, env=env))  # noqa: S603
         self.stdout.write(f"Xã Số đang chạy tại http://{opts['bind']}/ (Ctrl+C để dừng)")
