@@ -122,7 +122,18 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         405: "method_not_allowed",
         429: "throttled",
     }
-    return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = "Không đọc được nội dung yêu cầu (JSON không hợp lệ)."
+    return error(request, exc.status_code, codes.get(exc.status_code, "error"), message)
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Unknown paths under /api/ answer in the API's error shape, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    body = {"code": "not_found", "message": "Không tìm thấy.", "fields": {}}
+    return JsonResponse(body, status=404)
 
 
 def _mount() -> None:

@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from xaso.api import api
+from xaso.api import api, not_found_view
 from xaso.core import views as core_views
 from xaso.org import views as org_views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found_view),
     path("", include("xaso.accounts.urls")),
     path("", include("xaso.org.urls")),
     path("audit/", include("xaso.core.urls")),
