@@ -193,6 +193,7 @@ USE_TZ = True
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/files/"
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {

@@ -271,7 +271,8 @@ def test_request_before_the_idle_time_keeps_the_session(
         resp = client.get(url)
         assert resp.status_code == 200
         assert resp.context["user"].username == me.username
-    assert '<meta http-equiv="refresh" content="65">' in _text(resp)
+    assert '<noscript><meta http-equiv="refresh" content="65"></noscript>' in _text(resp)
+    assert 'data-idle-seconds="60" data-idle-full="60"' in _text(resp)
 
 
 def test_api_is_not_subject_to_idle_logout(world: World, client: Client, settings) -> None:
@@ -486,3 +487,35 @@ def test_password_change_logs_out_other_sessions(world: World, client: Client) -
 def test_password_change_needs_a_login(db, client: Client) -> None:
     resp = client.get("/account/password/")
     assert (resp.status_code, resp["Location"]) == (302, "/login/?next=/account/password/")
+
+
+def test_pages_count_down_what_the_server_will_still_wait(
+    world: World, client: Client, settings
+) -> None:
+    """The session is rewritten at most once a minute, so the page is told the time the server
+    will still wait, not the full timeout; htmx responses carry it in a header."""
+    settings.XASO_IDLE_TIMEOUT_SECONDS = 900
+    me = world.who(TK, "reception")
+    client.force_login(me)
+    client.get("/")
+    session = client.session
+    session["last_seen"] = time.time() - 40
+    session.save()
+    text = _text(client.get("/"))
+    assert 'data-idle-seconds="860" data-idle-full="900"' in text
+    resp = client.get("/calendar/due/", {"working_days": "1"}, HTTP_HX_REQUEST="true")
+    assert resp["X-Idle-Remaining"] == "860"
+
+
+def test_keep_working_ping_renews_the_whole_timeout(world: World, client: Client, settings) -> None:
+    settings.XASO_IDLE_TIMEOUT_SECONDS = 900
+    me = world.who(TK, "reception")
+    client.force_login(me)
+    client.get("/")
+    session = client.session
+    session["last_seen"] = time.time() - 850
+    session.save()
+    assert client.get("/session/ping/").status_code == 204
+    assert 'data-idle-seconds="900"' in _text(client.get("/"))
+    client.logout()
+    assert client.get("/session/ping/").status_code == 401

@@ -7,4 +7,8 @@ from django.http import HttpRequest
 
 
 def session(request: HttpRequest) -> dict[str, Any]:
-    return {"idle_timeout_seconds": settings.XASO_IDLE_TIMEOUT_SECONDS}
+    timeout = settings.XASO_IDLE_TIMEOUT_SECONDS
+    return {
+        "idle_timeout_seconds": timeout,
+        "idle_remaining_seconds": getattr(request, "idle_remaining", timeout),
+    }

@@ -89,3 +89,14 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def ping_view(request: HttpRequest) -> HttpResponse:
+    """ "Tiếp tục làm việc": the official is still here; count the session as active now. The idle
+    middleware has already logged out a session that was idle too long (it answers a redirect)."""
+    import time
+
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    request.session["last_seen"] = time.time()
+    return HttpResponse(status=204)
