@@ -50,13 +50,17 @@ def agency(
     unit_obj: AdministrativeUnit | None = None,
 ) -> Agency:
     n = next(_seq)
-    return Agency.objects.create(
+    from xaso.org.selectors import agency_tree_changed
+
+    made = Agency.objects.create(
         code=code or f"H99.{n:02d}",
         name=name or f"UBND xã Thử Nghiệm {n}",
         kind=AgencyKind.PEOPLES_COMMITTEE,
         unit=unit_obj or unit(),
         parent=parent,
     )
+    agency_tree_changed()
+    return made
 
 
 def staff(

@@ -164,6 +164,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # A shared office PC: log out whoever walked away after this many idle minutes.
 XASO_IDLE_TIMEOUT_SECONDS = int(float(os.environ.get("XASO_IDLE_TIMEOUT_MINUTES", "15")) * 60)
+# Sessions are read from the cache (files in the data folder, or Redis) and kept in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

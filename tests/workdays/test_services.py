@@ -304,3 +304,22 @@ def test_remove_the_shipped_new_year_swap(province_admin):
     assert due_for(received_at=vn(2026, 1, 1, 10), working_days=0).due_at == vn(2026, 1, 2, 17)
     assert audit_rows()[0][:3] == ("calendar.remove", "calendar_day", "2026-01-02")
     assert audit_verify().ok is True
+
+
+def test_an_edit_reaches_the_next_deadline_despite_the_cache(django_assert_num_queries):
+    """The official changes are cached; an edit drops them, so the next reader sees it."""
+    from xaso.workdays.selectors import due_for
+
+    vn = VN_TZ
+    admin = staff(
+        agency_obj=agency(unit_obj=unit(code="98", level_code="province")), roles=("admin",)
+    )
+    received = datetime(2026, 11, 20, 10, 0, tzinfo=vn)  # Friday
+    before = due_for(received_at=received, working_days=1).due_at
+    assert before == datetime(2026, 11, 23, 17, 0, tzinfo=vn)
+    with django_assert_num_queries(0):
+        due_for(received_at=received, working_days=1)
+    calendar_day_set(actor=admin, date=date(2026, 11, 23), kind="day_off", name="Nghỉ thử")
+    assert due_for(received_at=received, working_days=1).due_at == datetime(
+        2026, 11, 25, 17, 0, tzinfo=vn
+    )  # 23/11 off, 24/11 Ngày Văn hóa (package holiday), so Wednesday 25/11

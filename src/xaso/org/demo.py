@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from .models import AdministrativeUnit, Agency, AgencyKind, Staff, StaffRole
+from .selectors import agency_tree_changed
 from .services import staff_create
 from .unit_data import units_load_current, units_load_pre2025
 
@@ -194,6 +195,8 @@ def demo_load(*, password: str) -> list[DemoAccount]:
                 },
             )
             agencies[code] = agency
+        agency_tree_changed()
+        transaction.on_commit(agency_tree_changed)
         accounts = []
         for username, full_name, title, agency_code, roles in STAFF:
             staff = Staff.objects.filter(username=username).first()

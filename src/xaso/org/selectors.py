@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
@@ -10,9 +11,31 @@ from xaso.core.text import fold
 
 from .models import AdministrativeUnit, Agency, Staff
 
+_TREE_VERSION = "org:agency_tree_version"
+
+
+def agency_tree_changed() -> None:
+    """Call when an agency is created or moves: cached subtrees are then recomputed."""
+    try:
+        cache.incr(_TREE_VERSION)
+    except ValueError:
+        cache.set(_TREE_VERSION, 1, timeout=None)
+
 
 def agency_subordinate_ids(*, agency: Agency) -> set[int]:
-    """Ids of every agency below ``agency`` in the hierarchy (not including itself)."""
+    """Ids of every agency below ``agency`` in the hierarchy (not including itself). Cached: the
+    tree changes when an agency opens, a few times a year; every supervisor's page reads it."""
+    version = cache.get_or_set(_TREE_VERSION, 1, timeout=None)
+    key = f"org:subordinates:{agency.pk}:{version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return set(cached)
+    found = _subordinate_ids_from_db(agency)
+    cache.set(key, sorted(found), timeout=24 * 3600)
+    return found
+
+
+def _subordinate_ids_from_db(agency: Agency) -> set[int]:
     found: set[int] = set()
     frontier = {agency.pk}
     while frontier:

@@ -15,6 +15,7 @@ from xaso.core.text import nfc
 
 from . import permissions
 from .models import AdministrativeUnit, Agency, Role, Staff, StaffRole
+from .selectors import agency_tree_changed
 
 
 class UsernameTaken(Conflict):
@@ -358,6 +359,8 @@ def agency_create(
     agency = Agency.objects.create(
         code=code, name=nfc(name.strip()), kind=kind, unit=unit, parent=actor.agency
     )
+    agency_tree_changed()
+    transaction.on_commit(agency_tree_changed)
     audit_record(
         actor=actor,
         action="agency.create",

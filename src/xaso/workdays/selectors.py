@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -30,11 +31,30 @@ MAX_WORKING_DAYS = 1000
 MAX_WORKING_HOURS = 8 * MAX_WORKING_DAYS
 
 
+def _overrides_cache_key(first_year: int, last_year: int) -> str:
+    return f"workdays:overrides:{first_year}:{last_year}"
+
+
 def _load_overrides(first_year: int, last_year: int) -> Mapping[date, Override]:
+    """The official changes for the years, from the shared cache (every page and deadline reads
+    them; they change a few times a year). ``calendar_forget`` drops them after an edit."""
+    key = _overrides_cache_key(first_year, last_year)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     rows = CalendarDay.objects.filter(
         date__gte=date(first_year, 1, 1), date__lte=date(last_year, 12, 31)
     ).values_list("date", "kind", "name", "note")
-    return {d: Override(kind, name, note) for d, kind, name, note in rows}  # type: ignore[arg-type]
+    loaded = {d: Override(kind, name, note) for d, kind, name, note in rows}  # type: ignore[arg-type]
+    cache.set(key, loaded, timeout=24 * 3600)
+    return loaded
+
+
+def calendar_forget(year: int) -> None:
+    """Drop the cached changes that cover ``year`` (a calendar loads one or two years at a time).
+    Services call it at once and again after commit, so no reader re-caches the old rows."""
+    keys = [_overrides_cache_key(year - 1, year), _overrides_cache_key(year, year + 1)]
+    cache.delete_many([*keys, _overrides_cache_key(year, year)])
 
 
 def work_calendar() -> WorkCalendar:

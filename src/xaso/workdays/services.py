@@ -30,7 +30,7 @@ from .errors import (
 )
 from .models import CalendarDay, CalendarDayKind
 from .permissions import require_edit_calendar
-from .selectors import check_in_range
+from .selectors import calendar_forget, check_in_range
 
 _FIELDS = ("kind", "name", "note")
 
@@ -67,6 +67,11 @@ def _check_change(day: date, kind: str) -> None:
         )
 
 
+def _forget(year: int) -> None:
+    calendar_forget(year)
+    transaction.on_commit(lambda: calendar_forget(year))
+
+
 @transaction.atomic
 def calendar_day_set(
     *, actor: Staff, date: date, kind: str, name: str, note: str = ""
@@ -101,6 +106,7 @@ def calendar_day_set(
     if not changes:
         return row
     row.save()
+    _forget(date.year)
     audit_record(
         actor=actor,
         action="calendar.set",
@@ -126,6 +132,7 @@ def calendar_day_remove(*, actor: Staff, date: date) -> None:
     before = _snapshot(row)
     shown = str(row)
     row.delete()
+    _forget(date.year)
     audit_record(
         actor=actor,
         action="calendar.remove",
