@@ -182,6 +182,12 @@ AXES_LOCKOUT_CALLABLE = "xaso.accounts.views.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Agency electronic codes (Decision 20/2020/QĐ-TTg): a letter and two digits, then dot-separated
+# groups of digits and capitals, at most 35 characters. A province with another scheme sets this.
+XASO_AGENCY_CODE_PATTERN = (
+    os.environ.get("XASO_AGENCY_CODE_PATTERN") or r"^[A-Z][0-9]{2}(\.[0-9A-Z]+)*$"
+)
+
 # API tokens live this long after their last use.
 XASO_API_TOKEN_TTL_HOURS = int(os.environ.get("XASO_API_TOKEN_TTL_HOURS", "12"))
 

@@ -169,3 +169,17 @@ def test_merge_form_records_the_merger(client, district):
     assert AdministrativeUnit.objects.get(pk=district["other"].pk).dissolved_on is None
     client.force_login(staff(agency_obj=district["agency"], roles=("leader",)))
     assert client.get("/units/merge/").status_code == 404
+
+
+def test_agency_code_format_is_configurable(settings):
+    from django.core.exceptions import ValidationError
+
+    from xaso.org.models import validate_agency_code
+
+    validate_agency_code("H25.54.01")
+    with pytest.raises(ValidationError):
+        validate_agency_code("000.00.00.H25")  # the older QCVN 102 form
+    settings.XASO_AGENCY_CODE_PATTERN = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$"
+    validate_agency_code("000.00.00.H25")
+    with pytest.raises(ValidationError):
+        validate_agency_code("H25.54.01")

@@ -87,11 +87,15 @@ class AdministrativeUnit(models.Model):
 
 # Decision 20/2020/QĐ-TTg (amended by Decision 09/2025/QĐ-TTg): at most 35 characters, digits,
 # upper-case letters and dots; the first group is the level-1 code (a letter and two digits).
-AGENCY_CODE_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]+)*$")
+# A province whose codes follow another scheme sets XASO_AGENCY_CODE_PATTERN.
+AGENCY_CODE_PATTERN = r"^[A-Z][0-9]{2}(\.[0-9A-Z]+)*$"
 
 
 def validate_agency_code(value: str) -> None:
-    if len(value) > 35 or not AGENCY_CODE_RE.match(value):
+    from django.conf import settings
+
+    pattern = getattr(settings, "XASO_AGENCY_CODE_PATTERN", AGENCY_CODE_PATTERN)
+    if len(value) > 35 or not re.fullmatch(pattern, value):
         raise ValidationError(
             _(
                 "Mã định danh điện tử của cơ quan phải theo Quyết định 20/2020/QĐ-TTg: tối đa 35 "
