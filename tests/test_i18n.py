@@ -187,7 +187,7 @@ def test_login_page_is_vietnamese_by_default(client):
     assert "<h1>Đăng nhập</h1>" in html
     assert '<label for="id_username">Tên đăng nhập:</label>' in html
     assert '<label for="id_password">Mật khẩu:</label>' in html
-    assert '<option value="vi" selected>Tiếng Việt</option>' in html
+    assert '<option value="vi" lang="vi" selected>Tiếng Việt</option>' in html
     assert '<footer class="foot">Xã Số — phần mềm nguồn mở cho chính quyền cơ sở</footer>' in html
 
 
@@ -206,7 +206,8 @@ def test_login_page_in_english_once_chosen_and_back(client):
     ) in html
     assert '<label class="sr" for="lang">Language</label>' in html
     assert (
-        '<option value="vi">Tiếng Việt</option><option value="en" selected>English</option>' in html
+        '<option value="vi" lang="vi">Tiếng Việt</option>'
+        '<option value="en" lang="en" selected>English</option>' in html
     )
     assert '<footer class="foot">Xã Số — open-source software for local government</footer>' in html
     assert vietnamese_words(html) == BRAND_AND_LANGUAGE_NAME
@@ -305,3 +306,11 @@ def test_appointment_calculator_in_english(client, english_official):
         "Received at 16:00 13/02/2026 (counted from 16:00 13/02/2026) → appointment date "
         "<strong>17:00 25/02/2026</strong>."
     ) in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_browser_preferring_english_still_gets_vietnamese(client):
+    """Only the switcher changes the language: an office PC's English browser must not."""
+    html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "<h1>Đăng nhập</h1>" in html

@@ -65,3 +65,15 @@ class NFCInputMiddleware:
             } and _has_non_ascii(request.POST):
                 request._post = _nfc_querydict(request.POST)  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class VietnameseFirstMiddleware:
+    """The UI is Vietnamese unless the official picks English in the switcher (a cookie): an
+    office PC whose browser prefers English must not turn the commune's screens into English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
