@@ -138,12 +138,18 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 def _mount() -> None:
     from xaso.accounts.api import router as accounts_router
+    from xaso.dossiers.api import router as dossiers_router
     from xaso.org.api import router as org_router
+    from xaso.people.api import router as people_router
+    from xaso.procedures.api import router as procedures_router
     from xaso.workdays.api import router as workdays_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", org_router)
     api.add_router("/calendar", workdays_router)
+    api.add_router("/", procedures_router)
+    api.add_router("/", people_router)
+    api.add_router("/", dossiers_router)
 
 
 _mount()

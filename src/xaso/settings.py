@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "xaso.org",
     "xaso.accounts",
     "xaso.workdays",
+    "xaso.people",
+    "xaso.procedures",
+    "xaso.dossiers",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("xaso.org.urls")),
     path("audit/", include("xaso.core.urls")),
     path("calendar/", include("xaso.workdays.urls")),
+    path("procedures/", include("xaso.procedures.urls")),
+    path("people/", include("xaso.people.urls")),
+    path("dossiers/", include("xaso.dossiers.urls")),
 ]
