@@ -15,14 +15,15 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xaso.core.text import fold
 from xaso.org.models import Agency
 
 
 class Sex(models.TextChoices):
-    MALE = "male", _("Nam")
-    FEMALE = "female", _("Nữ")
+    MALE = "male", pgettext_lazy("giới tính", "Nam")
+    FEMALE = "female", pgettext_lazy("giới tính", "Nữ")
 
 
 class Person(models.Model):
@@ -33,7 +34,7 @@ class Person(models.Model):
     # Họ, chữ đệm và tên kept apart (vn-rules.md §9.4), NFC with single spaces.
     family_name = models.CharField(max_length=64, help_text=_("Họ"))
     middle_name = models.CharField(max_length=128, blank=True, help_text=_("Chữ đệm"))
-    given_name = models.CharField(max_length=64, help_text=_("Tên"))
+    given_name = models.CharField(max_length=64, help_text=pgettext_lazy("phần của họ tên", "Tên"))
     # fold(full name): lower case, no marks, đ→d; search by name compares this column.
     name_folded = models.CharField(max_length=260, editable=False)
     # Số định danh cá nhân (vn-rules.md §4); empty when the citizen has none on record (a
