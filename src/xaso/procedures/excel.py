@@ -47,7 +47,12 @@ PROC_COLUMNS: list[tuple[str, bool, Getter, tuple[str, ...]]] = [
     ("Đối tượng thực hiện", False, lambda r: r.get("applicants"), ("applicants",)),
     ("Quyết định công bố", False, lambda r: r.get("publishing_decision"), ("publishing_decision",)),
     ("Cơ quan thực hiện", False, lambda r: r.get("implementing_agency"), ("implementing_agency",)),
-    ("Cách thức nộp (JSON)", True, lambda r: r.get("submission_channels"), ("submission_channels",)),
+    (
+        "Cách thức nộp (JSON)",
+        True,
+        lambda r: r.get("submission_channels"),
+        ("submission_channels",),
+    ),
     ("Loại thời hạn", False, _norm("kind"), ("processing_time", "normalized", "kind")),
     ("Thời hạn (số)", False, _norm("value"), ("processing_time", "normalized", "value")),
     ("Giờ chốt", False, _norm("cutoff_hour"), ("processing_time", "normalized", "cutoff_hour")),
@@ -63,13 +68,25 @@ PROC_COLUMNS: list[tuple[str, bool, Getter, tuple[str, ...]]] = [
     (
         "Thời hạn - thông tin thêm (JSON)",
         True,
-        lambda r: {k: v for k, v in (r.get("processing_time") or {}).items() if k not in TIME_KNOWN},
+        lambda r: {
+            k: v for k, v in (r.get("processing_time") or {}).items() if k not in TIME_KNOWN
+        },
         ("processing_time", "*"),
     ),
     ("Lệ phí (đồng)", False, _fee("amount_vnd"), ("fees", "amount_vnd")),
-    ("Phí khác nhau theo kênh", False, _fee("amount_differs_by_channel"), ("fees", "amount_differs_by_channel")),
+    (
+        "Phí khác nhau theo kênh",
+        False,
+        _fee("amount_differs_by_channel"),
+        ("fees", "amount_differs_by_channel"),
+    ),
     ("Bảng ghi miễn phí", False, _fee("free_in_table"), ("fees", "free_in_table")),
-    ("Theo mức HĐND tỉnh", False, _fee("provincial_rate_applies"), ("fees", "provincial_rate_applies")),
+    (
+        "Theo mức HĐND tỉnh",
+        False,
+        _fee("provincial_rate_applies"),
+        ("fees", "provincial_rate_applies"),
+    ),
     ("Miễn, giảm (JSON)", True, _fee("exemptions"), ("fees", "exemptions")),
     ("Ghi chú phí", False, _fee("note"), ("fees", "note")),
     (
@@ -78,10 +95,20 @@ PROC_COLUMNS: list[tuple[str, bool, Getter, tuple[str, ...]]] = [
         lambda r: {k: v for k, v in (r.get("fees") or {}).items() if k not in FEE_KNOWN},
         ("fees", "*"),
     ),
-    ("Ghi chú hồ sơ (JSON)", True, lambda r: (r.get("dossier") or {}).get("notes"), ("dossier", "notes")),
+    (
+        "Ghi chú hồ sơ (JSON)",
+        True,
+        lambda r: (r.get("dossier") or {}).get("notes"),
+        ("dossier", "notes"),
+    ),
     ("Yêu cầu, điều kiện", False, lambda r: r.get("conditions"), ("conditions",)),
     ("Kết quả (JSON)", True, lambda r: r.get("results"), ("results",)),
-    ("Mức độ trực tuyến", False, lambda r: r.get("online_service_level"), ("online_service_level",)),
+    (
+        "Mức độ trực tuyến",
+        False,
+        lambda r: r.get("online_service_level"),
+        ("online_service_level",),
+    ),
     (
         "Nguồn mức độ trực tuyến (JSON)",
         True,
@@ -130,7 +157,9 @@ def workbook_bytes(records: Iterable[dict[str, Any]]) -> bytes:
         row = []
         for _h, as_json, get, _path in PROC_COLUMNS:
             value = get(r)
-            row.append(json.dumps(value, ensure_ascii=False) if as_json and value is not None else value)
+            row.append(
+                json.dumps(value, ensure_ascii=False) if as_json and value is not None else value
+            )
         procs.append(row)
         for i, c in enumerate((r.get("dossier") or {}).get("components", []), 1):
             docs.append([r["code"], i, *(c.get(k) for _h, k in DOC_COLUMNS[2:])])
@@ -152,7 +181,11 @@ def _cell_int(value: Any) -> Any:
 
 
 def _text(value: Any) -> Any:
-    return str(value).strip() if isinstance(value, int | float) and not isinstance(value, bool) else value
+    return (
+        str(value).strip()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+    )
 
 
 def _set(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -170,7 +203,11 @@ def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str],
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return [], [], [Rejection("Tệp", None, ["Tệp không phải bảng tính Excel (.xlsx) đọc được."])]
+        return (
+            [],
+            [],
+            [Rejection("Tệp", None, ["Tệp không phải bảng tính Excel (.xlsx) đọc được."])],
+        )
     missing = [n for n in (SHEET_PROCEDURES, SHEET_DOCUMENTS, SHEET_FEES) if n not in wb.sheetnames]
     if missing:
         names = ", ".join(f"“{n}”" for n in missing)
@@ -183,7 +220,11 @@ def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str],
     header = [str(h or "").strip() for h in next(rows, ())]
     expected = [h for h, *_ in PROC_COLUMNS]
     if header[: len(expected)] != expected:
-        return [], [], [Rejection(f"Trang “{SHEET_PROCEDURES}”", None, ["Dòng tiêu đề không đúng mẫu."])]
+        return (
+            [],
+            [],
+            [Rejection(f"Trang “{SHEET_PROCEDURES}”", None, ["Dòng tiêu đề không đúng mẫu."])],
+        )
     for n, row in enumerate(rows, 2):
         if not any(v not in (None, "") for v in row):
             continue
@@ -245,8 +286,9 @@ def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str],
                 for (_h, key), v in zip(columns[2:], row[2:], strict=False)
                 if key is not None
             }
-            for _h, key in columns[2 + len(row[2:]) :]:
-                item.setdefault(key, None)  # type: ignore[arg-type]
+            for _h, missing_key in columns[2 + len(row[2:]) :]:
+                if missing_key is not None:
+                    item.setdefault(missing_key, None)
             owner[target[0]][target[1]].append(item)
     wb.close()
     return records, locations, rejections

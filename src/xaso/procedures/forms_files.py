@@ -23,7 +23,8 @@ def form_file_check(upload: UploadedFile) -> tuple[str, str]:
         raise InvalidInput("Tệp mẫu đơn rỗng.", fields={"file": ["Tệp rỗng."]})
     if size > FORM_MAX_BYTES:
         raise InvalidInput(
-            f"Tệp mẫu đơn quá lớn ({size // 1024} KB); tối đa {FORM_MAX_BYTES // (1024 * 1024)} MB.",
+            f"Tệp mẫu đơn quá lớn ({size // 1024} KB); "
+            f"tối đa {FORM_MAX_BYTES // (1024 * 1024)} MB.",
             fields={"file": ["Tệp quá lớn."]},
         )
     upload.seek(0)

@@ -9,6 +9,8 @@ guessed. How a commune processes a procedure inside its offices is the versioned
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,7 +23,10 @@ class TimeLimitKind(models.TextChoices):
     """How the statutory time limit (thời hạn giải quyết) is counted (vn-rules.md §1.9)."""
 
     WORKING_DAYS = "working_days", _("ngày làm việc")
-    SAME_DAY_CUTOFF = "same_day_cutoff", _("trong ngày, nhận sau giờ chốt thì trả ngày làm việc sau")
+    SAME_DAY_CUTOFF = (
+        "same_day_cutoff",
+        _("trong ngày, nhận sau giờ chốt thì trả ngày làm việc sau"),
+    )
     WORKING_HOURS = "working_hours", _("giờ làm việc")
     # The source writes "N ngày" without "làm việc". Kept apart: turning it into working days
     # would change the due date, and whether weekends count must be checked in the legal text.
@@ -193,7 +198,9 @@ class ProcedureVersion(models.Model):
     class Meta:
         ordering = ["procedure", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_number"),
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="procedure_version_number"
+            ),
             models.UniqueConstraint(
                 fields=["procedure"], condition=Q(is_current=True), name="procedure_one_current"
             ),
@@ -228,6 +235,7 @@ class ProcedureStep(models.Model):
 class ProcedureForm(models.Model):
     """A downloadable form template (mẫu đơn, tờ khai) attached to a procedure."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="forms")
     title = models.CharField(max_length=300)
     file = models.FileField(upload_to="procedures/forms/")

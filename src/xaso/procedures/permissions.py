@@ -9,7 +9,9 @@ from xaso.core.errors import PermissionDenied
 
 def can_manage_catalogue(actor: Any) -> bool:
     """Agency administrators load the province's list, confirm missing values and attach forms."""
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("admin"))
+    return bool(
+        actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("admin")
+    )
 
 
 def require_manage_catalogue(actor: Any) -> None:

@@ -41,7 +41,13 @@ TOP_KEYS = (
 REQUIRED_TEXT = {"code": "mã thủ tục", "name": "tên thủ tục", "field": "lĩnh vực"}
 OPTIONAL_TEXT = ("implementing_level", "procedure_type", "applicants", "publishing_decision")
 NULLABLE_TEXT = ("implementing_agency", "conditions")
-TIME_KNOWN = ("by_channel", "statements_in_procedure_text", "normalized", "normalized_basis", "note")
+TIME_KNOWN = (
+    "by_channel",
+    "statements_in_procedure_text",
+    "normalized",
+    "normalized_basis",
+    "note",
+)
 FEE_KNOWN = (
     "by_channel",
     "amount_vnd",
@@ -51,8 +57,16 @@ FEE_KNOWN = (
     "exemptions",
     "note",
 )
-ONLINE_WORDS = {"toan trinh": OnlineLevel.FULL, "mot phan": OnlineLevel.PARTIAL, "khong": OnlineLevel.NONE}
-ONLINE_NAMES = {OnlineLevel.FULL: "toàn trình", OnlineLevel.PARTIAL: "một phần", OnlineLevel.NONE: "không"}
+ONLINE_WORDS = {
+    "toan trinh": OnlineLevel.FULL,
+    "mot phan": OnlineLevel.PARTIAL,
+    "khong": OnlineLevel.NONE,
+}
+ONLINE_NAMES = {
+    OnlineLevel.FULL: "toàn trình",
+    OnlineLevel.PARTIAL: "một phần",
+    OnlineLevel.NONE: "không",
+}
 LIMIT_KINDS = ("working_days", "working_hours", "same_day_cutoff", "days")
 
 # What ``needs_confirmation`` may list, with the words shown on the badge.
@@ -96,7 +110,7 @@ def _check_limit(value: Any, label: str, errors: list[str]) -> None:
         errors.append(f"{label}: số “{value.get('value')}” phải là số nguyên không âm.")
     if kind == "same_day_cutoff":
         hour = value.get("cutoff_hour")
-        if not (_is_int(hour) and hour <= 23):
+        if not (isinstance(hour, int) and _is_int(hour) and hour <= 23):
             errors.append(f"{label}: giờ chốt “{hour}” phải là số nguyên từ 0 đến 23.")
         if value.get("value") not in (0, None):
             errors.append(f"{label}: thời hạn trong ngày phải có số là 0.")
@@ -110,7 +124,9 @@ def _check_processing_time(pt: Any, errors: list[str]) -> None:
         return
     rows = pt.get("by_channel", [])
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        errors.append("Thời hạn theo kênh (processing_time.by_channel) phải là danh sách đối tượng.")
+        errors.append(
+            "Thời hạn theo kênh (processing_time.by_channel) phải là danh sách đối tượng."
+        )
     else:
         for i, row in enumerate(rows, 1):
             if not isinstance(row.get("as_written"), str | None):
@@ -132,7 +148,9 @@ def _check_fees(fees: Any, errors: list[str]) -> None:
         errors.append("Phí, lệ phí (fees) phải là một đối tượng.")
         return
     if fees.get("amount_vnd") is not None and not _is_int(fees.get("amount_vnd")):
-        errors.append(f"Lệ phí “{fees.get('amount_vnd')}” phải là số đồng nguyên không âm hoặc null.")
+        errors.append(
+            f"Lệ phí “{fees.get('amount_vnd')}” phải là số đồng nguyên không âm hoặc null."
+        )
     for key in ("amount_differs_by_channel", "free_in_table", "provincial_rate_applies"):
         if not isinstance(fees.get(key), bool | None):
             errors.append(f"Phí, lệ phí: “{key}” phải là true, false hoặc null.")
@@ -170,7 +188,9 @@ def _check_dossier(dossier: Any, errors: list[str]) -> None:
         if row.get("kind") not in DocumentKind.values:
             errors.append(f"{where}: loại “{row.get('kind')}” không hợp lệ.")
         if row.get("original_or_copy") not in OriginalOrCopy.values:
-            errors.append(f"{where}: bản chính/bản sao “{row.get('original_or_copy')}” không hợp lệ.")
+            errors.append(
+                f"{where}: bản chính/bản sao “{row.get('original_or_copy')}” không hợp lệ."
+            )
         for key in ("count_original", "count_copy"):
             if not _is_int(row.get(key, 0)):
                 errors.append(f"{where}: số bản “{row.get(key)}” phải là số nguyên không âm.")
@@ -217,7 +237,8 @@ def record_check(record: Any) -> list[str]:
     level = record.get("online_service_level")
     if level is not None and (not isinstance(level, str) or fold(level) not in ONLINE_WORDS):
         errors.append(
-            f"Mức độ dịch vụ trực tuyến “{level}” không hợp lệ (toàn trình, một phần, không hoặc null)."
+            f"Mức độ dịch vụ trực tuyến “{level}” không hợp lệ "
+            "(toàn trình, một phần, không hoặc null)."
         )
     for key in ("online_service_level_source", "source"):
         if not isinstance(record.get(key), dict | None):
@@ -225,7 +246,9 @@ def record_check(record: Any) -> list[str]:
     return errors
 
 
-def record_fields(record: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+def record_fields(
+    record: dict[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """Model values of a checked record: (procedure fields, document rows, fee rows)."""
     pt = record.get("processing_time") or {}
     fees = record.get("fees") or {}

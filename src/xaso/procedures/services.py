@@ -30,7 +30,16 @@ from .models import (
 from .records import missing_fields, record_check, record_fields
 from .steps import TEMPLATE_BASIS, StepSpec, template_steps
 
-DOC_KEYS = ("order", "kind", "case", "name", "original_or_copy", "count_original", "count_copy", "form_file")
+DOC_KEYS = (
+    "order",
+    "kind",
+    "case",
+    "name",
+    "original_or_copy",
+    "count_original",
+    "count_copy",
+    "form_file",
+)
 FEE_KEYS = ("order", "channel", "as_written", "amount", "currency", "per", "description")
 
 
@@ -72,7 +81,9 @@ def catalogue_check(
 ) -> list[Rejection]:
     """Every refused item of ``data`` (a list of records), duplicates included."""
     if not isinstance(data, list):
-        return [Rejection("Tệp", None, ["Tệp danh mục phải là một danh sách (mảng JSON) các thủ tục."])]
+        return [
+            Rejection("Tệp", None, ["Tệp danh mục phải là một danh sách (mảng JSON) các thủ tục."])
+        ]
     out = list(rejections)
     seen: dict[str, str] = {}
     for i, record in enumerate(data):
@@ -90,7 +101,9 @@ def catalogue_check(
     return out
 
 
-def _version_add(procedure: Procedure, *, valid_from: date, basis: str, template: bool, steps: list[StepSpec]) -> ProcedureVersion:
+def _version_add(
+    procedure: Procedure, *, valid_from: date, basis: str, template: bool, steps: list[StepSpec]
+) -> ProcedureVersion:
     last = procedure.versions.order_by("-number").first()
     procedure.versions.filter(is_current=True).update(is_current=False)
     version = ProcedureVersion.objects.create(
@@ -102,7 +115,9 @@ def _version_add(procedure: Procedure, *, valid_from: date, basis: str, template
         basis=basis,
     )
     ProcedureStep.objects.bulk_create(
-        ProcedureStep(version=version, order=i, name=s.name, role=s.role, hours=s.hours, counted=s.counted)
+        ProcedureStep(
+            version=version, order=i, name=s.name, role=s.role, hours=s.hours, counted=s.counted
+        )
         for i, s in enumerate(steps, 1)
     )
     return version
@@ -124,7 +139,9 @@ def _rows(procedure: Procedure) -> tuple[list[dict[str, Any]], list[dict[str, An
     return docs, fees
 
 
-def _write_rows(procedure: Procedure, docs: list[dict[str, Any]], fees: list[dict[str, Any]]) -> None:
+def _write_rows(
+    procedure: Procedure, docs: list[dict[str, Any]], fees: list[dict[str, Any]]
+) -> None:
     procedure.documents.all().delete()
     procedure.fees.all().delete()
     ProcedureDocument.objects.bulk_create(ProcedureDocument(procedure=procedure, **d) for d in docs)
@@ -175,7 +192,10 @@ def catalogue_import(
         current.save()
         if (old_docs, old_fees) != (docs, fees):
             _write_rows(current, docs, fees)
-        if current.time_limit_hours != old_hours and current.versions.filter(is_current=True, is_template=True).exists():
+        if (
+            current.time_limit_hours != old_hours
+            and current.versions.filter(is_current=True, is_template=True).exists()
+        ):
             _template_version(current, today)
         changes = diff(before, fields)
         if old_docs != docs:
@@ -240,10 +260,25 @@ def procedure_update(*, actor: Staff, procedure: Procedure, **changes: Any) -> P
     old_hours = procedure.time_limit_hours
     for k, v in after.items():
         setattr(procedure, k, v)
-    fields = {k: getattr(procedure, k) for k in ("time_limit_kind", "fee_amount_vnd", "fee_differs_by_channel", "online_level", "implementing_agency", "conditions", "results", "legal_bases")}
+    fields = {
+        k: getattr(procedure, k)
+        for k in (
+            "time_limit_kind",
+            "fee_amount_vnd",
+            "fee_differs_by_channel",
+            "online_level",
+            "implementing_agency",
+            "conditions",
+            "results",
+            "legal_bases",
+        )
+    }
     procedure.needs_confirmation = missing_fields(fields, procedure.documents.all())
     procedure.save()
-    if procedure.time_limit_hours != old_hours and procedure.versions.filter(is_current=True, is_template=True).exists():
+    if (
+        procedure.time_limit_hours != old_hours
+        and procedure.versions.filter(is_current=True, is_template=True).exists()
+    ):
         _template_version(procedure, timezone.localdate())
     audit_record(actor=actor, action="procedure.update", obj=procedure, changes=diff(before, after))
     return procedure
@@ -259,10 +294,12 @@ def version_publish(
     steps: Sequence[tuple[str, str, int | None, bool]],
 ) -> ProcedureVersion:
     """Replace the current internal procedure by the one the province approved (vn-rules.md
-    §1.5): ordered (name, role, hours, counted) steps whose counted hours fill the statutory limit."""
+    §1.5): ordered (name, role, hours, counted) steps; counted hours fill the statutory limit."""
     permissions.require_manage_catalogue(actor)
     if not basis.strip():
-        raise InvalidInput("Cần ghi quyết định ban hành quy trình nội bộ.", fields={"basis": ["Bắt buộc."]})
+        raise InvalidInput(
+            "Cần ghi quyết định ban hành quy trình nội bộ.", fields={"basis": ["Bắt buộc."]}
+        )
     if not steps:
         raise InvalidInput("Quy trình nội bộ phải có ít nhất một bước.")
     for i, (name, role, hours, _counted) in enumerate(steps, 1):
@@ -270,12 +307,19 @@ def version_publish(
             raise InvalidInput(f"Bước {i} không hợp lệ (tên, vai trò hoặc số giờ).")
     limit = procedure.time_limit_hours
     total = sum(h or 0 for _n, _r, h, counted in steps if counted)
-    if limit is not None and procedure.time_limit_kind != TimeLimitKind.SAME_DAY_CUTOFF and total != limit:
+    if (
+        limit is not None
+        and procedure.time_limit_kind != TimeLimitKind.SAME_DAY_CUTOFF
+        and total != limit
+    ):
         raise InvalidInput(
-            f"Tổng số giờ các bước ({total} giờ) phải bằng thời hạn giải quyết ({limit} giờ làm việc)."
+            f"Tổng số giờ các bước ({total} giờ) phải bằng thời hạn giải quyết "
+            f"({limit} giờ làm việc)."
         )
     if procedure.time_limit_kind == TimeLimitKind.SAME_DAY_CUTOFF and total > 8:
-        raise InvalidInput(f"Thủ tục giải quyết trong ngày: tổng số giờ các bước ({total} giờ) vượt quá 8 giờ.")
+        raise InvalidInput(
+            f"Thủ tục giải quyết trong ngày: tổng số giờ các bước ({total} giờ) vượt quá 8 giờ."
+        )
     version = _version_add(
         procedure,
         valid_from=valid_from,
@@ -287,13 +331,19 @@ def version_publish(
         actor=actor,
         action="procedure.version_publish",
         obj=procedure,
-        changes={"version": [None, version.number], "basis": [None, version.basis], "hours": [None, total]},
+        changes={
+            "version": [None, version.number],
+            "basis": [None, version.basis],
+            "hours": [None, total],
+        },
     )
     return version
 
 
 @transaction.atomic
-def form_attach(*, actor: Staff, procedure: Procedure, title: str, upload: UploadedFile) -> ProcedureForm:
+def form_attach(
+    *, actor: Staff, procedure: Procedure, title: str, upload: UploadedFile
+) -> ProcedureForm:
     """Attach a downloadable form template (PDF, DOC or DOCX, checked by content)."""
     permissions.require_manage_catalogue(actor)
     if not title.strip():
@@ -308,14 +358,23 @@ def form_attach(*, actor: Staff, procedure: Procedure, title: str, upload: Uploa
         size=upload.size or 0,
         uploaded_by=actor,
     )
-    audit_record(actor=actor, action="procedure.form_attach", obj=procedure, changes={"form": [None, form.title]})
+    audit_record(
+        actor=actor,
+        action="procedure.form_attach",
+        obj=procedure,
+        changes={"form": [None, form.title]},
+    )
     return form
 
 
 @transaction.atomic
 def form_delete(*, actor: Staff, form: ProcedureForm) -> None:
     permissions.require_manage_catalogue(actor)
-    procedure, title, name = form.procedure, form.title, form.file.name
+    procedure, title, name = form.procedure, form.title, form.file.name or ""
+    storage = form.file.storage
     form.delete()
-    transaction.on_commit(lambda: form.file.storage.delete(name))
-    audit_record(actor=actor, action="procedure.form_delete", obj=procedure, changes={"form": [title, None]})
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    audit_record(
+        actor=actor, action="procedure.form_delete", obj=procedure, changes={"form": [title, None]}
+    )

@@ -50,5 +50,7 @@ def template_steps(total_hours: int | None) -> list[StepSpec]:
         StepSpec("Tiếp nhận, kiểm tra và chuyển hồ sơ", Role.RECEPTION, reception),
         StepSpec("Thẩm định, xử lý và dự thảo kết quả", Role.SPECIALIST, specialist),
         StepSpec("Xem xét, ký duyệt kết quả", Role.LEADER, leader),
-        StepSpec("Trả kết quả cho người yêu cầu", Role.RECEPTION, 0 if total_hours else None, False),
+        StepSpec(
+            "Trả kết quả cho người yêu cầu", Role.RECEPTION, 0 if total_hours else None, False
+        ),
     ]
