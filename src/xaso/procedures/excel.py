@@ -254,13 +254,14 @@ def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str],
             if record.get(key) is None:
                 record[key] = []
         code = record.get("code")
+        if isinstance(code, str):
+            # Registered even when refused, so its document and fee rows are not refused again.
+            by_code.setdefault(code.strip(), record)
         if reasons:
             rejections.append(Rejection(where, code if isinstance(code, str) else None, reasons))
             continue
         records.append(record)
         locations.append(where)
-        if isinstance(code, str):
-            by_code.setdefault(code.strip(), record)
     for sheet, columns, target in (
         (SHEET_DOCUMENTS, DOC_COLUMNS, ("dossier", "components")),
         (SHEET_FEES, FEE_COLUMNS, ("fees", "by_channel")),
