@@ -41,13 +41,26 @@ def snapshot() -> dict[str, list[dict]]:
     ]
     docs = list(
         ProcedureDocument.objects.order_by("procedure__code", "order").values(
-            "procedure__code", "order", "kind", "case", "name", "original_or_copy",
-            "count_original", "count_copy", "form_file",
+            "procedure__code",
+            "order",
+            "kind",
+            "case",
+            "name",
+            "original_or_copy",
+            "count_original",
+            "count_copy",
+            "form_file",
         )
     )
     fees = list(
         ProcedureFee.objects.order_by("procedure__code", "order").values(
-            "procedure__code", "order", "channel", "as_written", "amount", "currency", "per",
+            "procedure__code",
+            "order",
+            "channel",
+            "as_written",
+            "amount",
+            "currency",
+            "per",
             "description",
         )
     )
@@ -57,11 +70,17 @@ def snapshot() -> dict[str, list[dict]]:
         )
     )
     steps = list(
-        ProcedureStep.objects.order_by("version__procedure__code", "version__number", "order").values(
-            "version__procedure__code", "order", "name", "role", "hours", "counted"
-        )
+        ProcedureStep.objects.order_by(
+            "version__procedure__code", "version__number", "order"
+        ).values("version__procedure__code", "order", "name", "role", "hours", "counted")
     )
-    return {"procedures": procs, "documents": docs, "fees": fees, "versions": versions, "steps": steps}
+    return {
+        "procedures": procs,
+        "documents": docs,
+        "fees": fees,
+        "versions": versions,
+        "steps": steps,
+    }
 
 
 def _wipe() -> None:
@@ -153,12 +172,17 @@ def test_bad_file_refused_whole_with_every_reason(db):
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda r: r.update(code="1001193"), "Mã thủ tục “1001193” không đúng dạng (ví dụ 1.001193)."),
+        (
+            lambda r: r.update(code="1001193"),
+            "Mã thủ tục “1001193” không đúng dạng (ví dụ 1.001193).",
+        ),
         (lambda r: r.update(name="  "), "Thiếu tên thủ tục."),
         (lambda r: r.update(name=12), "Trường “name” phải là chuỗi ký tự."),
         (lambda r: r.update(extra=1), "Trường “extra” không có trong mẫu danh mục."),
         (
-            lambda r: r["processing_time"].update(normalized={"kind": "working_days", "value": "3"}),
+            lambda r: r["processing_time"].update(
+                normalized={"kind": "working_days", "value": "3"}
+            ),
             "Thời hạn giải quyết: số “3” phải là số nguyên không âm.",
         ),
         (
@@ -169,7 +193,8 @@ def test_bad_file_refused_whole_with_every_reason(db):
         ),
         (
             lambda r: r.update(online_service_level="cấp độ 4"),
-            "Mức độ dịch vụ trực tuyến “cấp độ 4” không hợp lệ (toàn trình, một phần, không hoặc null).",
+            "Mức độ dịch vụ trực tuyến “cấp độ 4” không hợp lệ "
+            "(toàn trình, một phần, không hoặc null).",
         ),
         (
             lambda r: r["dossier"]["components"][0].update(original_or_copy="scan"),
@@ -215,14 +240,17 @@ def test_bad_excel_rows_refused_with_sheet_and_row(catalogue):
     assert (procs["J1"].value, procs["AD1"].value) == ("Loại thời hạn", "Căn cứ pháp lý (JSON)")
     procs["J3"] = "tuần"
     procs["AD4"] = "[không phải json"
-    wb["Thành phần hồ sơ"].append(["9.000000", 1, "submit", None, "Tờ khai", "original", 1, 0, None])
+    wb["Thành phần hồ sơ"].append(
+        ["9.000000", 1, "submit", None, "Tờ khai", "original", 1, 0, None]
+    )
     out = io.BytesIO()
     wb.save(out)
     before = snapshot()
     with pytest.raises(CatalogueRejected) as caught:
         catalogue_import_file(out.getvalue())
     assert [str(r) for r in caught.value.rejections] == [
-        "Trang “Thủ tục”, dòng 4 (mã 1.000656): Cột “Căn cứ pháp lý (JSON)” không phải JSON hợp lệ.",
+        "Trang “Thủ tục”, dòng 4 (mã 1.000656): "
+        "Cột “Căn cứ pháp lý (JSON)” không phải JSON hợp lệ.",
         "Trang “Thành phần hồ sơ”, dòng 306 (mã 9.000000): "
         "Mã thủ tục “9.000000” không có trong trang “Thủ tục”.",
         "Trang “Thủ tục”, dòng 3 (mã 1.000593): Thời hạn giải quyết: loại “tuần” không hợp lệ "

@@ -42,8 +42,18 @@ def test_seed_counts(catalogue):
         "working_hours": 0,
     }
     # vn-rules.md §3.2 civil status events the commune registers are all in the catalogue.
-    for code in ("1.001193", "1.000656", "1.000894", "1.004873", "1.001022", "1.004837",
-                 "1.004859", "1.004884", "2.000635", "2.002516"):
+    for code in (
+        "1.001193",
+        "1.000656",
+        "1.000894",
+        "1.004873",
+        "1.001022",
+        "1.004837",
+        "1.004859",
+        "1.004884",
+        "2.000635",
+        "2.002516",
+    ):
         assert Procedure.objects.filter(code=code).exists(), code
 
 
@@ -53,7 +63,9 @@ def test_birth_registration_exact(catalogue):
     assert p.name_folded == "thu tuc dang ky khai sinh"
     assert p.field == "Hộ tịch"
     assert (p.time_limit_kind, p.time_limit_value, p.time_limit_cutoff_hour) == (
-        "same_day_cutoff", 0, 15,
+        "same_day_cutoff",
+        0,
+        15,
     )
     assert p.time_limit_hours == 8
     # Free on time; late registration at the provincial council's rate: the amount is not known.
@@ -77,7 +89,10 @@ def test_birth_registration_exact(catalogue):
     docs = list(p.documents.all())
     assert len(docs) == 8
     assert (docs[3].kind, docs[3].original_or_copy, docs[3].count_original, docs[3].count_copy) == (
-        "submit", "original", 1, 0,
+        "submit",
+        "original",
+        1,
+        0,
     )
     assert docs[3].name.startswith("Giấy chứng sinh;")
     assert [d.kind for d in docs].count("present") == 2
@@ -96,7 +111,9 @@ def test_certification_of_copies_exact(catalogue):
     p = Procedure.objects.get(code="2.000815")
     assert p.field == "Chứng thực"
     assert (p.time_limit_kind, p.time_limit_value, p.time_limit_cutoff_hour) == (
-        "same_day_cutoff", 0, 15,
+        "same_day_cutoff",
+        0,
+        15,
     )
     assert p.time_limit_extra["extension_for_complex_requests"] == {
         "kind": "working_days",
@@ -115,13 +132,18 @@ def test_certification_of_copies_exact(catalogue):
 def test_working_days_procedure_and_its_template_budget(catalogue):
     p = Procedure.objects.get(code="1.004837")  # đăng ký giám hộ
     assert (p.time_limit_kind, p.time_limit_value, p.time_limit_cutoff_hour) == (
-        "working_days", 3, None,
+        "working_days",
+        3,
+        None,
     )
     assert p.time_limit_hours == 24
     assert p.fee_amount_vnd == 0
     steps = list(p.versions.get(is_current=True).steps.all())
     assert [(s.role, s.hours) for s in steps] == [
-        ("reception", 4), ("specialist", 12), ("leader", 8), ("reception", 0),
+        ("reception", 4),
+        ("specialist", 12),
+        ("leader", 8),
+        ("reception", 0),
     ]
     assert sum(s.hours for s in steps if s.counted) == 24
 
@@ -137,14 +159,22 @@ def test_days_kept_apart_from_working_days(catalogue):
 def test_nulls_in_source_are_marked_not_invented(catalogue):
     p = Procedure.objects.get(code="1.001022")  # nhận cha, mẹ, con: the source gives no limit unit
     assert (p.time_limit_kind, p.time_limit_value, p.time_limit_cutoff_hour) == (
-        "unconfirmed", None, None,
+        "unconfirmed",
+        None,
+        None,
     )
-    assert p.time_limit_by_channel[0] == {"channel": "Trực tuyến", "as_written": "3", "normalized": None}
+    assert p.time_limit_by_channel[0] == {
+        "channel": "Trực tuyến",
+        "as_written": "3",
+        "normalized": None,
+    }
     assert p.implementing_agency == "Ủy ban Nhân dân xã, phường, thị trấn."
     assert p.needs_confirmation == ["time_limit", "fees", "online_level", "conditions"]
     assert Procedure.objects.get(code="2.000942").needs_confirmation.count("results") == 1
     unconfirmed = Procedure.objects.filter(time_limit_kind="unconfirmed").count()
-    flagged = sum("time_limit" in x for x in Procedure.objects.values_list("needs_confirmation", flat=True))
+    flagged = sum(
+        "time_limit" in x for x in Procedure.objects.values_list("needs_confirmation", flat=True)
+    )
     assert unconfirmed == flagged == 25
     online_unknown = sum(
         "online_level" in x for x in Procedure.objects.values_list("needs_confirmation", flat=True)
@@ -177,7 +207,14 @@ def test_seed_file_is_the_shared_reference():
 
 @pytest.mark.parametrize(
     ("total", "split"),
-    [(8, (1, 5, 2)), (16, (1, 13, 2)), (24, (4, 12, 8)), (168, (4, 156, 8)), (4, (1, 1, 2)), (2, (0, 2, 0))],
+    [
+        (8, (1, 5, 2)),
+        (16, (1, 13, 2)),
+        (24, (4, 12, 8)),
+        (168, (4, 156, 8)),
+        (4, (1, 1, 2)),
+        (2, (0, 2, 0)),
+    ],
 )
 def test_template_budget_sums_to_limit(total, split):
     assert split_hours(total) == split
@@ -187,5 +224,7 @@ def test_template_budget_sums_to_limit(total, split):
 def test_template_version_dated_today(catalogue):
     from django.utils import timezone
 
-    assert set(ProcedureVersion.objects.values_list("valid_from", flat=True)) == {timezone.localdate()}
+    assert set(ProcedureVersion.objects.values_list("valid_from", flat=True)) == {
+        timezone.localdate()
+    }
     assert isinstance(timezone.localdate(), date)

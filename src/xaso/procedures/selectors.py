@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from xaso.core.errors import NotFound
 from xaso.core.text.normalize import fold
@@ -21,26 +22,36 @@ LIST_FIELDS = (
     "time_limit_cutoff_hour",
     "fee_amount_vnd",
     "fee_differs_by_channel",
+    "fee_provincial_rate",
     "online_level",
     "needs_confirmation",
 )
 
 
 def procedure_search(q: str = "", *, limit: int | None = None) -> QuerySet[Procedure]:
-    """Procedures whose code starts with ``q`` or whose name contains every word of ``q``, tone
-    marks and case ignored ("dang ky khai sinh" finds "Thủ tục đăng ký khai sinh"). The prefix
-    search on the code and on ``name_folded`` uses their indexes; a word inside the name is a scan,
-    cheap at catalogue sizes (a few thousand rows)."""
-    qs = Procedure.objects.only(*LIST_FIELDS).order_by("code")
+    """Procedures whose code starts with ``q`` or whose name has every word of ``q`` as the start
+    of a word, tone marks and case ignored ("dang ky khai sinh" finds "Thủ tục đăng ký khai sinh").
+    Names holding the whole phrase come first, shorter (more exact) names before longer ones.
+    Prefix searches use the indexes on ``code`` and ``name_folded``; a word inside a name is a
+    scan, cheap at catalogue sizes (a few thousand rows)."""
+    qs = Procedure.objects.only(*LIST_FIELDS)
     folded = fold(q or "")
-    if folded:
-        if CODE_PREFIX_RE.match(folded):
-            qs = qs.filter(code__startswith=folded)
-        else:
-            cond = Q()
-            for word in folded.split():
-                cond &= Q(name_folded__contains=word)
-            qs = qs.filter(cond | Q(code__startswith=folded))
+    if not folded:
+        return qs.order_by("code")[:limit] if limit else qs.order_by("code")
+    if CODE_PREFIX_RE.match(folded):
+        qs = qs.filter(code__startswith=folded).order_by("code")
+        return qs[:limit] if limit else qs
+    cond = Q()
+    for word in folded.split():
+        cond &= Q(name_folded__startswith=word) | Q(name_folded__contains=f" {word}")
+    qs = (
+        qs.filter(cond)
+        .annotate(
+            phrase=Case(When(name_folded__contains=folded, then=Value(0)), default=Value(1)),
+            name_length=Length("name_folded"),
+        )
+        .order_by("phrase", "name_length", "code")
+    )
     return qs[:limit] if limit else qs
 
 
