@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -579,33 +578,6 @@ def test_orm_refuses_changes():
 
 
 # --- concurrency ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def file_database(tmp_path):
-    """On SQLite, run the test on a copy of the test database in a file, as in production.
-
-    Django's SQLite test database lives in memory, shared between threads through SQLite's shared
-    cache, where a second writer fails at once ("database table is locked") instead of waiting
-    for the lock (busy_timeout) as it does on the WAL file that Xã Số runs on. The in-memory
-    connection is kept aside (closing it would destroy the test database) and put back after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path / "concurrent.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    in_memory, name = connection.connection, connection.settings_dict["NAME"]
-    connection.connection = None
-    connection.settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = in_memory
 
 
 @pytest.fixture
