@@ -13,8 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from xaso.core.models import AuditEntry
 from xaso.org.demo import AGENCIES, STAFF
 from xaso.org.models import AdministrativeUnit, Agency, Staff, StaffRole
+from xaso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,8 @@ def _counts() -> dict[str, int]:
         "agencies": Agency.objects.count(),
         "staff": Staff.objects.count(),
         "roles": StaffRole.objects.count(),
+        "procedures": Procedure.objects.count(),
+        "audit": AuditEntry.objects.count(),
     }
 
 
@@ -71,6 +75,12 @@ def test_demo_json_is_only_the_account_list() -> None:
         "agency_code": "H25.54.01",
         "roles": ["leader", "reception"],
     } in rows
+
+
+def test_demo_loads_the_procedure_catalogue() -> None:
+    _demo()
+    assert Procedure.objects.count() == 60
+    assert Procedure.objects.get(code="1.001193").name == "Thủ tục đăng ký khai sinh"
 
 
 def test_demo_places() -> None:
@@ -112,7 +122,15 @@ def test_demo_places() -> None:
 def test_demo_twice_changes_no_counts_and_keeps_the_json() -> None:
     first = _demo()
     counts = _counts()
-    assert counts == {"units": 3356 + 37, "agencies": 7, "staff": 24, "roles": 25}
+    # audit: the unit loads (2), the catalogue import (1) and one entry per account (24)
+    assert counts == {
+        "units": 3356 + 37,
+        "agencies": 7,
+        "staff": 24,
+        "roles": 25,
+        "procedures": 60,
+        "audit": 27,
+    }
     second = _demo()
     assert second == first
     assert _counts() == counts

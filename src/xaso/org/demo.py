@@ -178,6 +178,9 @@ def demo_load(*, password: str) -> list[DemoAccount]:
         units_load_current()
     if not AdministrativeUnit.objects.filter(level__code="district", code="238").exists():
         units_load_pre2025()
+    from xaso.procedures.exchange import catalogue_load_seed
+
+    catalogue_load_seed()  # the 60 commune procedures; unchanged on a second run
     with transaction.atomic():
         levels = {lv.code: lv for lv in UnitLevel.objects.all()}
         agencies: dict[str, Agency] = {}
