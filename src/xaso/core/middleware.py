@@ -48,7 +48,7 @@ class NFCInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "%" in request.META.get("QUERY_STRING", "") and _has_non_ascii(request.GET):
-            request.GET = _nfc_querydict(request.GET)
+            request.GET = _nfc_querydict(request.GET)  # type: ignore[assignment]
         if request.method in {"POST", "PUT", "PATCH"}:
             if request.content_type == "application/json":
                 body = request.body
