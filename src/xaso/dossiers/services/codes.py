@@ -1,4 +1,4 @@
-"""Writes on dossiers. For now: the dossier code allocator."""
+"""The dossier code allocator (mã số hồ sơ)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from xaso.dossiers.models import DossierCodeCounter
 from xaso.org.models import Agency
-
-from .models import DossierCodeCounter
 
 #: The daily sequence has at least this many digits and grows beyond them as needed.
 SEQUENCE_MIN_DIGITS = 4

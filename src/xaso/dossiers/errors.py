@@ -1,0 +1,78 @@
+"""Broken rules of the one-stop workflow, each with a stable ``code`` (API clients match on it)
+and a Vietnamese message."""
+
+from __future__ import annotations
+
+from xaso.core.errors import Conflict, DomainError, InvalidInput, NotFound
+
+
+class DossierNotFound(NotFound):
+    """Missing, or outside the actor's agencies: the two look the same."""
+
+
+class TransitionNotAllowed(Conflict):
+    """The action is not in the transition table for the dossier's current status."""
+
+    code = "transition_not_allowed"
+
+
+class TimeLimitUnconfirmed(Conflict):
+    """The procedure's statutory time limit is not confirmed in working days or hours: no
+    appointment can be given, and none is invented."""
+
+    code = "time_limit_unconfirmed"
+
+
+class ProcedureWithoutSteps(Conflict):
+    """The procedure has no current internal procedure (quy trình nội bộ) to process it by."""
+
+    code = "procedure_without_steps"
+
+
+class InvalidChannel(InvalidInput):
+    code = "invalid_channel"
+
+
+class ChecklistInvalid(InvalidInput):
+    code = "checklist_invalid"
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+
+
+class ApologyDateNotLater(InvalidInput):
+    """The new appointment of an apology must be later than the current one."""
+
+    code = "apology_date_not_later"
+
+
+class AssigneeInvalid(InvalidInput):
+    """The assignee must be an active staff member of the competent agency with the step's role."""
+
+    code = "assignee_invalid"
+
+
+class StepInvalid(InvalidInput):
+    code = "step_invalid"
+
+
+class NoNextStep(Conflict):
+    """The dossier is at the last processing step: approve or refuse it instead."""
+
+    code = "no_next_step"
+
+
+class TransferTargetInvalid(InvalidInput):
+    """Liên thông goes to another agency of the same province."""
+
+    code = "transfer_target_invalid"
+
+
+class AttachmentRejected(InvalidInput):
+    code = "attachment_rejected"
+
+
+class Throttled(DomainError):
+    code = "throttled"
+    status = 429
