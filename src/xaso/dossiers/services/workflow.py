@@ -49,7 +49,7 @@ def _r(to: Status | None, *roles: str, side: Side = "competent") -> Rule:
 
 #: (current status, action) → rule. "" is "no dossier yet" (the intake).
 TRANSITIONS: Mapping[tuple[str, str], Rule] = {
-    ("", "receive"): _r(S.RECEIVED, RECEPTION),
+    ("", "receive"): _r(S.RECEIVED, RECEPTION, side="either"),
     (S.RECEIVED, "assign"): _r(S.IN_PROCESSING, RECEPTION, LEADER),
     (S.TRANSFERRED, "assign"): _r(S.IN_PROCESSING, RECEPTION, LEADER),
     (S.IN_PROCESSING, "forward"): _r(S.IN_PROCESSING, RECEPTION, SPECIALIST, LEADER),
