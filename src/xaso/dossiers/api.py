@@ -7,6 +7,7 @@ import time
 from datetime import date, datetime
 from typing import Any, Literal
 
+import ninja
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -273,7 +274,7 @@ def _actor(request: HttpRequest) -> Staff:
 
 
 @router.post("/dossiers", response={201: DossierOut, **ERRORS})
-def dossier_create(request: HttpRequest, payload: DossierIn) -> tuple[int, dict[str, Any]]:
+def dossier_create(request: HttpRequest, payload: DossierIn) -> ninja.Status:
     """Tiếp nhận hồ sơ (reception staff). The code and the appointment come from the server; a
     procedure whose time limit is not confirmed in working days or hours is refused (409,
     ``time_limit_unconfirmed``) rather than given a guessed appointment."""
@@ -293,7 +294,7 @@ def dossier_create(request: HttpRequest, payload: DossierIn) -> tuple[int, dict[
         competent_agency=competent,
         note=payload.note,
     )
-    return 201, _dossier(selectors.dossier_get_for(actor=actor, code=dossier.code))
+    return ninja.Status(201, _dossier(selectors.dossier_get_for(actor=actor, code=dossier.code)))
 
 
 @router.get("/dossiers", response={200: DossierPageOut, **ERRORS})

@@ -148,12 +148,17 @@ def dossier_receive(
     at = to_vietnam_time(received_at or timezone.now())
     due = timing.appointment(procedure=procedure, received_at=at, agency=receiving)
     rows = _checklist_rows(procedure, checklist)
+    # Lock order: the agency's counter row first, then the applicant's row and the audit head.
+    # Taking the code after person_upsert would deadlock on PostgreSQL: an upsert that changes
+    # nothing writes no audit entry, so one intake would hold the counter and wait for the
+    # audit head while another holds the audit head and waits for the counter.
+    code = dossier_code_next(agency=receiving, received_on=at.date())
     person = _applicant(actor, receiving, applicant)
 
     rule = rule_for("", "receive")
     first_step = version.steps.all()[0]
     dossier = Dossier(
-        code=dossier_code_next(agency=receiving, received_on=at.date()),
+        code=code,
         receiving_agency=receiving,
         competent_agency=competent,
         procedure=procedure,

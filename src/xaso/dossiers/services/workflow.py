@@ -177,7 +177,7 @@ def _transition(
     at = at or timezone.now()
     with transaction.atomic():
         locked = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("receiving_agency", "competent_agency", "current_step", "assignee")
             .get(pk=dossier.pk)
         )
