@@ -17,4 +17,6 @@ urlpatterns = [
     path("procedures/", include("xaso.procedures.urls")),
     path("people/", include("xaso.people.urls")),
     path("dossiers/", include("xaso.dossiers.urls")),
+    path("lookup/", include("xaso.dossiers.public_urls")),
+    path("stats/", include("xaso.dossiers.stats_urls")),
 ]
