@@ -265,3 +265,64 @@ class DossierAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Notices to the applicant (SMS, e-mail) --------------------------------------------------
+# Written only by ``xaso.dossiers.notices``; see there for the sending rules.
+
+
+class NoticeKind(models.TextChoices):
+    """The moments the applicant is told about (Decree 118/2025 Arts 17-19, 21)."""
+
+    RECEIVED = "received", _("Đã tiếp nhận hồ sơ")
+    SUPPLEMENT = "supplement", _("Yêu cầu bổ sung hồ sơ")
+    RESULT_READY = "result_ready", _("Đã có kết quả")
+    DELAY = "delay", _("Xin lỗi và hẹn lại")
+
+
+class NoticeChannel(models.TextChoices):
+    SMS = "sms", _("Tin nhắn SMS")
+    EMAIL = "email", _("Thư điện tử")
+
+
+class NoticeStatus(models.TextChoices):
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không thành công")
+    SKIPPED = "skipped", _("Không gửi")
+
+
+class DossierNotice(models.Model):
+    """One notice of one kind on one channel for a dossier: at most one is ever sent.
+    ``error`` is a short code (``http_500``, ``timeout``, ``no_gateway``), never personal data;
+    ``permanent`` marks a failure that retrying cannot fix (the gateway refused the message)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
+    channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
+    status = models.CharField(max_length=8, choices=NoticeStatus.choices)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    permanent = models.BooleanField(default=False)
+    error = models.CharField(max_length=32, blank=True)
+    provider_id = models.CharField(max_length=128, blank=True)
+    at = models.DateTimeField(help_text=_("Lần gửi gần nhất"))
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "channel"], name="dossier_notice_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NoticeKind.values), name="dossier_notice_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=NoticeChannel.values), name="dossier_notice_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=NoticeStatus.values), name="dossier_notice_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind}/{self.channel}: {self.status}"
