@@ -1,2 +1,9 @@
+from django.urls import path
+
+from .views import public
+
 app_name = "lookup"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.search, name="search"),
+    path("<str:code>/", public.status, name="status"),
+]

@@ -1,2 +1,16 @@
+from django.urls import path
+
+from .views import detail, intake, queue
+
 app_name = "dossiers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", queue.queue, name="queue"),
+    path("new/", intake.intake, name="new"),
+    path("new/applicant/", intake.applicant_lookup, name="applicant_lookup"),
+    path("new/procedures/", intake.procedure_suggest, name="procedure_suggest"),
+    path("new/checklist/", intake.checklist, name="checklist"),
+    path("<str:code>/", detail.detail, name="detail"),
+    path("<str:code>/actions/<str:action>/", detail.act, name="act"),
+    path("<str:code>/attachments/", detail.attach, name="attach"),
+    path("<str:code>/attachments/<uuid:public_id>/", detail.attachment, name="attachment"),
+]
