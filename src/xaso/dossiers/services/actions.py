@@ -24,6 +24,7 @@ from ..errors import (
     TransferTargetInvalid,
 )
 from ..models import Dossier
+from ..notices import notice_queue
 from .routing import check_same_province
 from .workflow import _transition
 
@@ -149,9 +150,11 @@ def dossier_request_supplement(
             d.supplement_late = True
         return {"missing": items, "request": d.supplement_count, "late": d.supplement_late}
 
-    return _transition(
+    done = _transition(
         dossier, action="request_supplement", actor=actor, at=at, change=change, note=note
     )
+    notice_queue(dossier=done, kind="supplement")
+    return done
 
 
 def dossier_receive_supplement(
@@ -238,7 +241,9 @@ def dossier_apologize(
         d.apology_reason = text
         return {"reason": text, "due_at": [before.isoformat(), new_due_at.isoformat()]}
 
-    return _transition(dossier, action="apologize", actor=actor, at=at, change=change)
+    done = _transition(dossier, action="apologize", actor=actor, at=at, change=change)
+    notice_queue(dossier=done, kind="delay")
+    return done
 
 
 def dossier_mark_ready(
@@ -251,7 +256,9 @@ def dossier_mark_ready(
         _finish(d, when)
         return {}
 
-    return _transition(dossier, action="mark_ready", actor=actor, at=at, change=change, note=note)
+    done = _transition(dossier, action="mark_ready", actor=actor, at=at, change=change, note=note)
+    notice_queue(dossier=done, kind="result_ready")
+    return done
 
 
 def dossier_return_result(

@@ -21,6 +21,7 @@ from xaso.workdays.clock import to_vietnam_time
 from .. import permissions, timing
 from ..errors import ChecklistInvalid, InvalidChannel, ProcedureWithoutSteps
 from ..models import Channel, Dossier, DossierChecklistItem, Status
+from ..notices import notice_queue
 from .codes import dossier_code_next
 from .routing import check_same_province
 from .workflow import record, require_rule, rule_for
@@ -189,4 +190,5 @@ def dossier_receive(
     if competent.pk != receiving.pk:
         data["competent_agency"] = competent.code
     record(dossier, action="receive", actor=actor, from_status="", at=at, note=note, data=data)
+    notice_queue(dossier=dossier, kind="received")
     return dossier
