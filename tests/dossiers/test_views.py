@@ -275,6 +275,15 @@ def test_supplement_apology_and_refusal_fields(client, world):
     assert post(client, d, "refuse", reason="Không đủ điều kiện").status_code == 302
     d.refresh_from_db()
     assert (d.status, d.refusal_reason) == (Status.REFUSED, "Không đủ điều kiện")
+    r = client.get(f"/dossiers/{d.code}/")
+    assert [(url.rsplit("/", 1)[1], label) for url, label in r.context["documents"]] == [
+        ("receipt.pdf", "In giấy tiếp nhận và hẹn trả kết quả"),
+        ("supplement.pdf", "Phiếu yêu cầu bổ sung hồ sơ"),
+        ("refusal.pdf", "Phiếu từ chối giải quyết"),
+        ("apology.pdf", "Phiếu xin lỗi và hẹn lại"),
+        ("control_sheet.pdf", "Phiếu kiểm soát quá trình giải quyết"),
+    ]
+    assert f'href="/api/v1/dossiers/{d.code}/documents/refusal.pdf"' in r.content.decode()
 
 
 def test_transfer_from_the_page(client, world):

@@ -106,6 +106,9 @@ def test_counter_to_returned_result(page: Any, live_server: Any, office: dict[st
     assert page.get_by_test_id("status").inner_text() == "Đã tiếp nhận"
     receipt = page.get_by_role("link", name="In giấy tiếp nhận và hẹn trả kết quả")
     assert receipt.get_attribute("href") == f"/api/v1/dossiers/{code}/documents/receipt.pdf"
+    printed = page.request.get(f"{base}/api/v1/dossiers/{code}/documents/receipt.pdf")
+    assert (printed.status, printed.headers["content-type"]) == (200, "application/pdf")
+    assert printed.body()[:5] == b"%PDF-"
     assert violations(page) == []
     act(page, "assign", "Phân công xử lý", assignee="tuphap")
     assert page.get_by_test_id("status").inner_text() == "Đang xử lý"

@@ -99,6 +99,24 @@ def _form(action: str, dossier: Dossier, data: Any = None) -> forms.Form:
     return cls(data, prefix=prefix)
 
 
+def _documents(dossier: Dossier) -> list[tuple[str, str]]:
+    """The printable documents the dossier's history has (the PDF endpoint refuses others):
+    (address, label), the receipt first."""
+    kinds = [("receipt", _("In giấy tiếp nhận và hẹn trả kết quả"))]
+    if dossier.supplement_count:
+        kinds.append(("supplement", _("Phiếu yêu cầu bổ sung hồ sơ")))
+    if dossier.status == Status.REFUSED:
+        kinds.append(("refusal", _("Phiếu từ chối giải quyết")))
+    if dossier.apologized_at:
+        kinds.append(("apology", _("Phiếu xin lỗi và hẹn lại")))
+    if dossier.status == Status.WITHDRAWN:
+        kinds.append(("stop", _("Thông báo dừng giải quyết")))
+    kinds.append(("control_sheet", _("Phiếu kiểm soát quá trình giải quyết")))
+    return [
+        (f"/api/v1/dossiers/{dossier.code}/documents/{kind}.pdf", label) for kind, label in kinds
+    ]
+
+
 def _history(dossier: Dossier) -> list[dict[str, Any]]:
     """The events with, for each hand-over, whether it came after the previous step's deadline."""
     rows = []
@@ -154,7 +172,7 @@ def _page(
             "failed": failed[0] if failed else None,
             "error": error,
             "attach": attach or (AttachForm() if can_attach else None),
-            "receipt_url": f"/api/v1/dossiers/{dossier.code}/documents/receipt.pdf",
+            "documents": _documents(dossier),
             "public_url": f"{settings.XASO_PUBLIC_BASE_URL.rstrip('/')}/lookup/{dossier.code}/",
             "now": timezone.now(),
         },
