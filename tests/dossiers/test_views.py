@@ -393,6 +393,11 @@ def test_public_page_shows_status_and_no_personal_data(client, world):
     r = client.get("/lookup/", {"code": f" {d.code} "})
     assert (r.status_code, r["Location"]) == (302, f"/lookup/{d.code}/")
     assert client.get("/lookup/").status_code == 200
+    r = client.get("/lookup/", {"code": "../admin/"})
+    assert (r.status_code, r.context["form"].errors) == (
+        200,
+        {"code": ["Mã số hồ sơ không hợp lệ."]},
+    )
 
 
 def test_public_page_is_rate_limited(client, world, settings):

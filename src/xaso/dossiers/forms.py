@@ -139,6 +139,12 @@ class QueueForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("Mã số hồ sơ"), max_length=64)
 
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip()
+        if "/" in code:  # a code is letters, digits, dots and dashes; "/" would leave the page
+            raise forms.ValidationError(_("Mã số hồ sơ không hợp lệ."))
+        return code
+
 
 # The fields of each workflow action (the services decide what is allowed).
 
