@@ -312,6 +312,12 @@ def dossiers_seed(
                 flush()
     if batch:
         flush()
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics: right after a bulk load the autovacuum daemon has not
+        # sampled the tables yet, and the first queries would be planned for empty ones.
+        with connection.cursor() as cursor:
+            for table in tables.values():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table.model._meta.db_table)}")
 
     with transaction.atomic():
         audit_record(
