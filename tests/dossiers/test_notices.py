@@ -169,8 +169,8 @@ def test_delay_apology(w, gateway, django_capture_on_commit_callbacks):
         )
     assert len(callbacks) == 1
     assert sms_texts(gateway) == [
-        f"Xin lỗi ông/bà: hồ sơ {CODE} chưa giải quyết xong đúng hẹn. "
-        f"Hẹn trả kết quả mới: 16:30 18/09/2026. Tra cứu: {URL}"
+        f"Xin lỗi ông/bà: hồ sơ {CODE} bị chậm. Hẹn trả kết quả mới: 16:30 18/09/2026. "
+        f"Tra cứu: {URL}"
     ]
     [email] = mail.outbox
     assert email.subject == f"Hồ sơ {CODE}: thư xin lỗi và hẹn lại"

@@ -125,8 +125,8 @@ def _render(dossier: Dossier, kind: NoticeKind, full_name: str) -> NoticeText:
     else:
         sms = f(
             _(
-                "Xin lỗi ông/bà: hồ sơ %(code)s chưa giải quyết xong đúng hẹn. "
-                "Hẹn trả kết quả mới: %(due)s. Tra cứu: %(url)s"
+                "Xin lỗi ông/bà: hồ sơ %(code)s bị chậm. Hẹn trả kết quả mới: %(due)s. "
+                "Tra cứu: %(url)s"
             )
         )
         subject = f(_("Hồ sơ %(code)s: thư xin lỗi và hẹn lại"))
