@@ -66,9 +66,10 @@ class DocumentKind(enum.StrEnum):
     CONTROL_SHEET = "control_sheet"
 
 
-#: Who may print the agency's tracking book (Sổ theo dõi hồ sơ): the counter that keeps it, the
-#: leader who signs it off, and the administrator who archives it.
-TRACKING_BOOK_ROLES = frozenset({"reception", "leader", "admin"})
+#: Who may print the agency's tracking book (Sổ theo dõi hồ sơ): the counter that keeps it and the
+#: leader who signs it off. Not the administrator: admins manage accounts, not dossiers, and the
+#: book shows applicants' names, addresses and phones.
+TRACKING_BOOK_ROLES = frozenset({"reception", "leader"})
 #: A longer period is a report, not a register to print (statistics cover it).
 TRACKING_BOOK_MAX_DAYS = 366
 
