@@ -188,7 +188,10 @@ def test_login_page_is_vietnamese_by_default(client):
     assert '<label for="id_username">Tên đăng nhập:</label>' in html
     assert '<label for="id_password">Mật khẩu:</label>' in html
     assert '<option value="vi" lang="vi" selected>Tiếng Việt</option>' in html
-    assert '<footer class="foot">Xã Số — phần mềm nguồn mở cho chính quyền cơ sở</footer>' in html
+    assert (
+        '<footer class="foot">Xã Số — phần mềm nguồn mở cho chính quyền cơ sở · '
+        '<a href="/lookup/">Tra cứu hồ sơ</a></footer>'
+    ) in html
 
 
 @pytest.mark.django_db
@@ -209,7 +212,10 @@ def test_login_page_in_english_once_chosen_and_back(client):
         '<option value="vi" lang="vi">Tiếng Việt</option>'
         '<option value="en" lang="en" selected>English</option>' in html
     )
-    assert '<footer class="foot">Xã Số — open-source software for local government</footer>' in html
+    assert (
+        '<footer class="foot">Xã Số — open-source software for local government · '
+        '<a href="/lookup/">Look up a dossier</a></footer>'
+    ) in html
     assert vietnamese_words(html) == BRAND_AND_LANGUAGE_NAME
 
     # The choice is remembered by the cookie, on the next page too.

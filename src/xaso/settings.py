@@ -193,9 +193,9 @@ XASO_AGENCY_CODE_PATTERN = (
 )
 
 # The address citizens use to reach the public pages (QR codes on slips point here).
-XASO_PUBLIC_BASE_URL = (
-    os.environ.get("XASO_PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
-).rstrip("/")
+XASO_PUBLIC_BASE_URL = (os.environ.get("XASO_PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip(
+    "/"
+)
 
 # API tokens live this long after their last use.
 XASO_API_TOKEN_TTL_HOURS = int(os.environ.get("XASO_API_TOKEN_TTL_HOURS", "12"))
