@@ -166,6 +166,13 @@ class Dossier(models.Model):
             models.Index(fields=["competent_agency", "due_at", "id"], name="dossier_competent_due"),
             models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_receiving_due"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            # The statistics (Decision 766) select an agency's dossiers by period.
+            models.Index(
+                fields=["competent_agency", "received_at"], name="dossier_competent_received"
+            ),
+            models.Index(
+                fields=["competent_agency", "finished_at"], name="dossier_competent_finished"
+            ),
         ]
 
     def __str__(self) -> str:
