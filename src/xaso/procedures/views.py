@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xaso.core.errors import DomainError, NotFound
@@ -24,16 +25,16 @@ LIST_LIMIT = 200
 
 
 class SearchForm(djforms.Form):
-    q = djforms.CharField(label="Mã hoặc tên thủ tục", required=False, max_length=200)
+    q = djforms.CharField(label=gettext_lazy("Mã hoặc tên thủ tục"), required=False, max_length=200)
 
 
 class FormUploadForm(djforms.Form):
-    title = djforms.CharField(label="Tên mẫu đơn", max_length=300)
-    file = djforms.FileField(label="Tệp (PDF, DOC, DOCX)")
+    title = djforms.CharField(label=gettext_lazy("Tên mẫu đơn"), max_length=300)
+    file = djforms.FileField(label=gettext_lazy("Tệp (PDF, DOC, DOCX)"))
 
 
 class ImportForm(djforms.Form):
-    file = djforms.FileField(label="Tệp danh mục (JSON hoặc Excel .xlsx)")
+    file = djforms.FileField(label=gettext_lazy("Tệp danh mục (JSON hoặc Excel .xlsx)"))
 
 
 def _get(code: str):  # type: ignore[no-untyped-def]
