@@ -245,6 +245,23 @@ else:
 # --- Background work ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Notices to applicants -----------------------------------------------------------------
+# SMS gateway (POST {url}/messages, JSON, bearer key; integrations/sms.py); empty: no SMS.
+XASO_SMS_URL = (os.environ.get("XASO_SMS_URL") or "").rstrip("/")
+XASO_SMS_API_KEY = os.environ.get("XASO_SMS_API_KEY", "")
+XASO_SMS_SENDER = os.environ.get("XASO_SMS_SENDER", "")
+XASO_SMS_TIMEOUT = float(os.environ.get("XASO_SMS_TIMEOUT") or 10)
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
+if not PRODUCTION and not os.environ.get("EMAIL_HOST"):
+    # A development machine has no mail server: print the mails instead of failing them.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 # --- Security -------------------------------------------------------------------------------
 # Production serves HTTPS unless XASO_HTTPS=0 (a commune LAN with no certificate).
 HTTPS = _env_bool("XASO_HTTPS", PRODUCTION)
