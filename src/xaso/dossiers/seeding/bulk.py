@@ -36,14 +36,12 @@ class _Table:
             kind = f.get_internal_type()
             marks.append("%s::jsonb" if self.pg and kind == "JSONField" else "%s")
             self.adapt.append(self._adapter(kind))
+        columns = ", ".join(qn(str(f.column)) for f in self.fields)
         self.sql = (
             f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(qn(f.column) for f in self.fields)}) VALUES ({', '.join(marks)})"
+            f"({columns}) VALUES ({', '.join(marks)})"
         )
-        self.copy_sql = (
-            f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
-            "FROM STDIN"
-        )
+        self.copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
         # What a row leaves out: the field's default, else NULL or "" as the column allows;
         # stored already adapted.
         self.defaults: dict[str, Any] = {}
@@ -72,7 +70,7 @@ class _Table:
         return None
 
     def next_id(self) -> int:
-        return (self.model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        return (self.model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
