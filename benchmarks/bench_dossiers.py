@@ -37,7 +37,6 @@ from bench_pages import (
     BenchError,
     clean_env,
     cpu_busy,
-    fetch,
     free_port,
     log_in,
     memory,
@@ -84,10 +83,26 @@ end
 class Measure:
     name: str
     rps: float
-    p50_ms: float
+    p50_ms: float  # inf when no request finished within wrk's timeout
     p95_ms: float
     requests: int
     errors: int
+    single_ms: float = 0.0  # one request alone, before the load (timeout 120 s)
+
+
+def probe(url: str, headers: dict[str, str]) -> tuple[int, float]:
+    """One request alone: (status, milliseconds); status 0 when it took over 120 s."""
+    start = time.monotonic()
+    try:
+        req = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310
+            r.read()
+            status = r.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except TimeoutError:
+        status = 0
+    return status, (time.monotonic() - start) * 1000
 
 
 def run_streaming(cmd: list[str], env: dict[str, str]) -> float:
@@ -136,14 +151,10 @@ def wrk(
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
-    return Measure(
-        name,
-        float(rps.group(1)),
-        int(pct.group(1)) / 1000,
-        int(pct.group(2)) / 1000,
-        int(pct.group(4)),
-        errors,
-    )
+    p50, p95 = int(pct.group(1)) / 1000, int(pct.group(2)) / 1000
+    if int(pct.group(4)) == 0 or p50 == 0:  # nothing finished within wrk's timeout
+        p50 = p95 = float("inf")
+    return Measure(name, float(rps.group(1)), p50, p95, int(pct.group(4)), errors)
 
 
 def api(base: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
@@ -188,6 +199,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, help="gunicorn workers (default: what xaso serve picks)")
     ap.add_argument("--database-url", help="an empty PostgreSQL database instead of SQLite")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    ap.add_argument(
+        "--reuse",
+        type=Path,
+        help="measure a data folder seeded earlier (with its --database-url): no init/demo/seed",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
 
@@ -195,7 +211,7 @@ def main() -> int:
         print("wrk is missing: apt-get install -y --no-install-recommends wrk", file=sys.stderr)
         return 2
     xaso = xaso_command()
-    data_dir = Path(tempfile.mkdtemp(prefix="xaso-bench-dossiers-"))
+    data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="xaso-bench-dossiers-"))
     env = clean_env(data_dir, args.database_url, None)
     log = data_dir / "serve.log"
     server: subprocess.Popen | None = None
@@ -203,12 +219,14 @@ def main() -> int:
     pages_missing: list[str] = []
     try:
         print(f"data folder {data_dir}; database: {args.database_url or 'SQLite (fresh)'}")
-        run([xaso, "init"], env)
-        run([xaso, "demo", "--password", DEMO_PASSWORD, "--json"], env)
-        print(f"xaso seed --dossiers {args.dossiers} --days {args.days}:")
-        seed_seconds = run_streaming(
-            [xaso, "seed", "--dossiers", str(args.dossiers), "--days", str(args.days)], env
-        )
+        seed_seconds = float("nan")
+        if args.reuse is None:
+            run([xaso, "init"], env)
+            run([xaso, "demo", "--password", DEMO_PASSWORD, "--json"], env)
+            print(f"xaso seed --dossiers {args.dossiers} --days {args.days}:")
+            seed_seconds = run_streaming(
+                [xaso, "seed", "--dossiers", str(args.dossiers), "--days", str(args.days)], env
+            )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         serve = [xaso, "serve", "--bind", f"127.0.0.1:{port}"]
@@ -231,6 +249,7 @@ def main() -> int:
         after, passed = deep_cursor(base, token, args.hops)
         print(f"deep cursor after {passed} rows of the queue of {RECEPTION}")
         cookie, _html = log_in(base, RECEPTION, DEMO_PASSWORD)
+        session = {"Cookie": cookie}
 
         opts = {
             "duration": args.duration,
@@ -240,12 +259,15 @@ def main() -> int:
         }
 
         def measure(name: str, path: str, kind: str, headers: dict[str, str], **kw: object) -> None:
+            single = probe(base + path, headers)[1] if not kw.get("script") else 0.0
             if args.warmup:
                 wrk(name, base + path, headers=headers, **{**opts, **kw, "duration": args.warmup})  # type: ignore[arg-type]
             m = wrk(name, base + path, headers=headers, **{**opts, **kw})  # type: ignore[arg-type]
+            m.single_ms = single
             measures.append((m, kind))
             print(
                 f"  {name:<34} {m.rps:9.1f} req/s  p50 {m.p50_ms:7.2f} ms  p95 {m.p95_ms:7.2f} ms"
+                f"  (alone: {single:.0f} ms)"
             )
 
         busy_before = cpu_busy(2.0)
@@ -255,12 +277,11 @@ def main() -> int:
         measure(f"queue API, deep page (>{passed})", f"{queue}?after={after}", "queue", bearer)
         measure("queue API, overdue filter", f"{queue}?overdue=true", "info", bearer)
         measure("queue API, name search", f"{queue}?q=nguyen%20van%20hung", "info", bearer)
-        session = {"Cookie": cookie}
         for name, path in (
             ("work-queue page", "/dossiers/"),
             ("dossier page", f"/dossiers/{code}/"),
         ):
-            status, _h, _b = fetch(base + path, cookie)
+            status, _ms = probe(base + path, session)
             if status != 200:
                 pages_missing.append(f"{path} answered {status}")
                 continue
@@ -284,26 +305,28 @@ def main() -> int:
         return 2
     finally:
         stopped = stop(server) if server is not None else (False, "never started")
-        if not args.keep:
+        if not args.keep and args.reuse is None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
     floors = [m for m, k in measures if k == "floor"]
     floor = sum(m.rps for m in floors) / len(floors)
     goals: list[bool] = []
     print()
-    print(
-        f"{args.dossiers:,} dossiers seeded in {seed_seconds:.0f} s "
-        f"({args.dossiers / seed_seconds:,.0f} a second) on "
-        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
-    )
+    where = "PostgreSQL" if args.database_url else "SQLite"
+    if args.reuse is None:
+        rate = args.dossiers / seed_seconds
+        print(
+            f"{args.dossiers:,} dossiers seeded in {seed_seconds:.0f} s ({rate:,.0f}/s) on {where}"
+        )
+    else:
+        print(f"measured on {args.reuse} ({where}), seeded earlier")
     print(
         f"wrk: {args.threads} threads, {args.connections} connections "
         f"({args.intake_connections} for the intake), {args.duration} s each"
     )
-    row = "  {:<40} {:>9} {:>8} {:>8} {:>8} {:>6} {:>8}  {}"
-    print(
-        row.format("measure", "req/s", "p50 ms", "p95 ms", "requests", "errors", "of floor", "goal")
-    )
+    row = "  {:<40} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>8}  {}"
+    head = ("measure", "req/s", "p50 ms", "p95 ms", "alone ms", "requests", "errors", "of floor")
+    print(row.format(*head, "goal"))
     for m, kind in measures:
         ratio = m.rps / floor
         if kind == "floor":
@@ -324,10 +347,11 @@ def main() -> int:
             mark = f"(info; p95 {'within' if m.p95_ms <= GOAL_QUEUE_P95_MS else 'over'} 50 ms)"
         print(
             row.format(
-                m.name,
+                m.name[:40],
                 f"{m.rps:.1f}",
                 f"{m.p50_ms:.2f}",
                 f"{m.p95_ms:.2f}",
+                f"{m.single_ms:.0f}",
                 m.requests,
                 m.errors,
                 f"{ratio:.0%}",
