@@ -259,6 +259,7 @@ def main() -> int:
         }
 
         def measure(name: str, path: str, kind: str, headers: dict[str, str], **kw: object) -> None:
+            time.sleep(5)  # let the workers drain what the previous wrk left queued
             single = probe(base + path, headers)[1] if not kw.get("script") else 0.0
             if args.warmup:
                 wrk(name, base + path, headers=headers, **{**opts, **kw, "duration": args.warmup})  # type: ignore[arg-type]
