@@ -177,8 +177,9 @@ def test_queue_keyset_pages_with_a_pinned_query_count(client, world):
         with CaptureQueriesContext(connection) as ctx:
             r = client.get(url, **headers)
         assert r.status_code == 200
-        # The token, the caller's roles, and one query for the page whatever its depth.
-        assert len(ctx.captured_queries) == 3, [q["sql"][:90] for q in ctx.captured_queries]
+        # The token, the caller's roles, and three for the page whatever its depth: its keys
+        # from each agency column (each on its own index), then its rows.
+        assert len(ctx.captured_queries) == 5, [q["sql"][:90] for q in ctx.captured_queries]
         assert "OFFSET" not in ctx.captured_queries[-1]["sql"].upper()
         body = r.json()
         seen += [i["code"] for i in body["items"]]

@@ -53,9 +53,18 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     return moment, pk
 
 
-def dossier_list_for(
+def dossier_list_for(*, actor: Staff, **filters: Any) -> QuerySet[Dossier]:
+    """The actor's work queue, soonest due first, as a keyset page source: ordered by
+    (due_at, id), continued ``after`` the cursor of the last row seen (no OFFSET, so the millionth
+    row costs what the first does). ``q`` finds a code (prefix), a personal ID (12 digits) or
+    the applicant's name, tone marks and case ignored. ``overdue``: past due with the clock
+    running (a dossier waiting for a supplement is paused, not overdue)."""
+    return _filtered(_scoped(actor), **filters)
+
+
+def _filtered(
+    qs: QuerySet[Dossier],
     *,
-    actor: Staff,
     status: str | None = None,
     q: str | None = None,
     overdue: bool | None = None,
@@ -65,12 +74,6 @@ def dossier_list_for(
     after: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Dossier]:
-    """The actor's work queue, soonest due first, as a keyset page source: ordered by
-    (due_at, id), continued ``after`` the cursor of the last row seen (no OFFSET, so the millionth
-    row costs what the first does). ``q`` finds a code (prefix), a personal ID (12 digits) or
-    the applicant's name, tone marks and case ignored. ``overdue``: past due with the clock
-    running (a dossier waiting for a supplement is paused, not overdue)."""
-    qs = _scoped(actor)
     if status:
         if status not in Status.values:
             raise InvalidInput(
@@ -111,8 +114,23 @@ class Page:
 
 
 def dossier_page_for(*, actor: Staff, limit: int = PAGE_SIZE, **filters: Any) -> Page:
-    """One page of ``dossier_list_for`` and the cursor of the next (None at the end)."""
-    rows = list(dossier_list_for(actor=actor, **filters)[: limit + 1])
+    """One page of ``dossier_list_for`` and the cursor of the next (None at the end).
+
+    "Received here OR decided here", sorted by due time, makes the database sort every dossier
+    of the agency (≈ 0.4 s a page at a million). So the page's keys are taken from each half
+    separately, each walking its own (agency, due_at, id) index, merged here, and only then are
+    the rows loaded: three small queries instead of one full sort."""
+    if not permissions.can_list(actor):
+        return Page([], None)
+    mine = actor.agency_id
+    keys: set[tuple[datetime, int]] = set()
+    for half in (
+        Dossier.objects.filter(receiving_agency_id=mine),
+        Dossier.objects.filter(competent_agency_id=mine),
+    ):
+        keys.update(_filtered(half, **filters).values_list("due_at", "pk")[: limit + 1])
+    chosen = [pk for _, pk in sorted(keys)[: limit + 1]]
+    rows = list(_filtered(Dossier.objects.filter(pk__in=chosen), **filters)) if chosen else []
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items, encode_cursor(items[-1]) if more and items else None)

@@ -275,7 +275,14 @@ def person_upsert(
 def _locked(agency: Agency, number: str) -> Person | None:
     if not number:
         return None
-    return Person.objects.select_for_update().filter(agency=agency, personal_id=number).first()
+    # The exclude lets SQLite use the partial unique index (personal_id <> ''): it cannot tell
+    # that a bound parameter is not empty, and would otherwise scan the agency's people.
+    return (
+        Person.objects.select_for_update()
+        .filter(agency=agency, personal_id=number)
+        .exclude(personal_id="")
+        .first()
+    )
 
 
 def _update(actor: Staff | None, person: Person, values: dict[str, Any]) -> Person:
