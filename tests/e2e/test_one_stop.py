@@ -83,12 +83,15 @@ def test_counter_to_returned_result(page: Any, live_server: Any, office: dict[st
     choice = page.get_by_role("button", name="1.001193 — Thủ tục đăng ký khai sinh")
     choice.wait_for()
     page.get_by_label("Thủ tục (mã hoặc tên)").press("ArrowDown")
-    assert page.evaluate("document.activeElement.dataset.code") == "1.001193"
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.dataset.code === '1.001193'"
+    )
     page.keyboard.press("Enter")
     page.locator("#checklist-title").wait_for()
     assert page.locator("#checklist-title").inner_text() == "1.001193 — Thủ tục đăng ký khai sinh"
     assert page.get_by_label("Thủ tục (mã hoặc tên)").input_value() == "1.001193"
-    assert page.evaluate("document.activeElement.id") == "doc-1"
+    # The cursor moves to the first document once htmx has settled the checklist in.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'doc-1'")
     page.locator("#doc-4").check()
     page.locator("#doc-6").check()
     assert violations(page) == []
