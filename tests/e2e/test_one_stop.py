@@ -71,7 +71,9 @@ def test_counter_to_returned_result(page: Any, live_server: Any, office: dict[st
 
     # Tiếp nhận: keyboard first.
     page.goto(f"{base}/dossiers/new/")
-    assert page.evaluate("document.activeElement.id") == "id_personal_id"
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'id_personal_id'"
+    )
     page.keyboard.type(PID)
     page.keyboard.press("Enter")  # looks the citizen up, does not send the form
     status = page.locator("#applicant-status")
