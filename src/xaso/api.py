@@ -138,12 +138,14 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 def _mount() -> None:
     from xaso.accounts.api import router as accounts_router
+    from xaso.civil.api import router as civil_router
     from xaso.dossiers.api import router as dossiers_router
     from xaso.dossiers.api_documents import router as dossier_documents_router
     from xaso.dossiers.api_stats import router as stats_router
     from xaso.org.api import router as org_router
     from xaso.people.api import router as people_router
     from xaso.procedures.api import router as procedures_router
+    from xaso.signing.api import router as signing_router
     from xaso.workdays.api import router as workdays_router
 
     api.add_router("/", accounts_router)
@@ -154,6 +156,8 @@ def _mount() -> None:
     api.add_router("/", dossiers_router)
     api.add_router("/", dossier_documents_router)
     api.add_router("/", stats_router)
+    api.add_router("/civil", civil_router)
+    api.add_router("/", signing_router)
 
 
 _mount()

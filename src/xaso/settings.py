@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "xaso.people",
     "xaso.procedures",
     "xaso.dossiers",
+    "xaso.signing",
+    "xaso.civil",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,6 @@ urlpatterns = [
     path("dossiers/", include("xaso.dossiers.urls")),
     path("lookup/", include("xaso.dossiers.public_urls")),
     path("stats/", include("xaso.dossiers.stats_urls")),
+    path("civil/", include("xaso.civil.urls")),
+    path("verify/", include("xaso.signing.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CivilConfig(AppConfig):
+    name = "xaso.civil"
+    label = "civil"
+    verbose_name = "Hộ tịch"
