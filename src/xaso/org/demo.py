@@ -229,4 +229,7 @@ def demo_load(*, password: str) -> list[DemoAccount]:
                     sorted({r for r, _ in roles}),
                 )
             )
+    from xaso.signing.services import signing_demo_keys_ensure
+
+    signing_demo_keys_ensure(agencies=agencies.values())  # demo CA + one key per agency, once
     return accounts
