@@ -1,3 +1,170 @@
-from ninja import Router
+"""Signatures over JSON: the public verification (no login, rate-limited per client address)
+and, for an agency's administrators, its signing certificates (list, import a PKCS#12)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import ninja
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from xaso.core.schemas import ErrorOut
+from xaso.dossiers.errors import Throttled
+from xaso.dossiers.views.public import lookup_allowed
+from xaso.org.models import Staff
+
+from . import permissions, selectors, services
+from .errors import Pkcs12Invalid
+from .models import SigningCertificate
+from .verify import Problem, SignatureResult, VerificationResult, upload_read, verify_pdf
 
 router = Router(tags=["signing"])
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+
+
+class SignatureOut(Schema):
+    field_name: str
+    signer: str
+    organisation: str
+    issuer: str
+    serial: str
+    certificate_valid_from: datetime | None
+    certificate_valid_to: datetime | None
+    signed_at: datetime | None
+    timestamp: datetime | None
+    timestamp_trusted: bool
+    intact: bool
+    valid: bool
+    trusted: bool
+    covers_whole_file: bool
+    modification_level: str
+    reason: str
+    location: str
+    problems: list[ProblemOut]
+
+
+class VerifyOut(Schema):
+    code: str
+    valid: bool
+    signed: bool
+    modified_after_signing: bool
+    signatures: list[SignatureOut]
+    problems: list[ProblemOut]
+
+
+def _problem(p: Problem) -> dict[str, str]:
+    return {"code": p.code, "message": p.message}
+
+
+def _signature(s: SignatureResult) -> dict[str, Any]:
+    data = {k: v for k, v in s.__dict__.items() if k not in {"problems", "signer_subject"}}
+    data["problems"] = [_problem(p) for p in s.problems]
+    return data
+
+
+def _result(r: VerificationResult) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "valid": r.valid,
+        "signed": r.signed,
+        "modified_after_signing": r.modified_after_signing,
+        "signatures": [_signature(s) for s in r.signatures],
+        "problems": [_problem(p) for p in r.problems],
+    }
+
+
+@router.post(
+    "/verify",
+    auth=None,
+    response={200: VerifyOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+)
+def verify(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    """Kiểm tra chữ ký số, no login: multipart field ``file`` (a PDF, by content; at most
+    ``XASO_VERIFY_MAX_BYTES``). ``code`` is ``valid``, ``not_signed`` or ``invalid``; each problem
+    has a stable code (``content_changed``, ``modified_after_signing``, ``certificate_expired``,
+    ``certificate_untrusted``, ``certificate_revoked``, ``signature_invalid``, ``pdf_damaged``,
+    ...). Not a PDF: 400 ``pdf_invalid``; too large: 413 ``file_too_large``; too many requests
+    from one address: 429 ``throttled``."""
+    if not lookup_allowed(request):
+        raise Throttled(_("Kiểm tra quá nhiều lần; vui lòng thử lại sau một phút."))
+    return _result(verify_pdf(upload_read(file)))
+
+
+class CertificateOut(Schema):
+    id: str
+    agency: str
+    common_name: str
+    subject: str
+    issuer: str
+    serial: str
+    fingerprint: str
+    valid_from: datetime
+    valid_to: datetime
+    source: str
+    active: bool
+
+
+def _certificate(c: SigningCertificate) -> dict[str, Any]:
+    return {
+        "id": str(c.public_id),
+        "agency": c.agency.code,
+        "common_name": c.common_name,
+        "subject": c.subject,
+        "issuer": c.issuer,
+        "serial": c.serial,
+        "fingerprint": c.fingerprint,
+        "valid_from": c.valid_from,
+        "valid_to": c.valid_to,
+        "source": c.source,
+        "active": c.is_active,
+    }
+
+
+def _actor(request: HttpRequest) -> Staff:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+@router.get(
+    "/signing/certificates", response={200: list[CertificateOut], 401: ErrorOut, 403: ErrorOut}
+)
+def certificate_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The signing certificates of the caller's agency (administrators)."""
+    actor = _actor(request)
+    permissions.require_manage_certificates(actor, actor.agency)
+    return [_certificate(c) for c in selectors.certificate_list_for(actor=actor)]
+
+
+@router.post(
+    "/signing/certificates",
+    response={
+        201: CertificateOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def certificate_import(
+    request: HttpRequest, file: File[UploadedFile], password: Form[str]
+) -> ninja.Status:
+    """Import a PKCS#12 (.p12/.pfx, multipart fields ``file`` and ``password``) as the caller's
+    agency's active signing certificate. Wrong password: 400 ``pkcs12_invalid``; expired: 400
+    ``certificate_expired``; a CA or encryption-only certificate: 400 ``certificate_unsuitable``;
+    already imported: 409 ``conflict``."""
+    actor = _actor(request)
+    data = file.read(1024 * 1024 + 1)
+    if len(data) > 1024 * 1024:
+        raise Pkcs12Invalid(_("Tệp PKCS#12 quá lớn (tối đa 1 MB)."))
+    cert = services.certificate_import(
+        actor=actor, agency=actor.agency, data=data, password=password
+    )
+    return ninja.Status(201, _certificate(cert))

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "signing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.verify, name="verify"),
+]

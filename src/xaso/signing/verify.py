@@ -24,7 +24,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import conf, pki
-from .errors import PdfInvalid
+from .errors import PdfInvalid, PdfTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -154,9 +154,9 @@ def _cert_problem(indic: Any) -> Problem:
     )
 
 
-def _name_part(cert: Any, attr: str) -> str:
+def _name_part(name: Any, attr: str) -> str:
     try:
-        value = cert.subject.native.get(attr, "")
+        value = name.native.get(attr, "")
     except (ValueError, TypeError):
         return ""
     if isinstance(value, list):
@@ -246,10 +246,10 @@ def _signature_result(embedded: Any, context: Any, *, is_last: bool) -> Signatur
         problems.append(Problem("timestamp_invalid", _("Dấu thời gian kèm chữ ký không hợp lệ.")))
     return SignatureResult(
         **base,
-        signer=_name_part(cert, "common_name"),
-        organisation=_name_part(cert, "organization_name"),
+        signer=_name_part(cert.subject, "common_name"),
+        organisation=_name_part(cert.subject, "organization_name"),
         signer_subject=cert.subject.human_friendly,
-        issuer=cert.issuer.human_friendly,
+        issuer=_name_part(cert.issuer, "common_name") or cert.issuer.human_friendly,
         serial=f"{cert.serial_number:X}",
         certificate_valid_from=cert.not_valid_before,
         certificate_valid_to=cert.not_valid_after,
@@ -304,3 +304,27 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
             if p not in problems:
                 problems.append(p)
     return VerificationResult("valid" if not problems else "invalid", results, modified, problems)
+
+
+def upload_read(upload: Any) -> bytes:
+    """The bytes of an uploaded file to verify: refused when larger than
+    ``XASO_VERIFY_MAX_BYTES`` (before reading it) or when its content is not a PDF."""
+    limit = conf.verify_max_bytes()
+    size = int(getattr(upload, "size", 0) or 0)
+    if size == 0:
+        raise PdfInvalid(_("Tệp tải lên rỗng."), fields={"file": [_("Tệp rỗng.")]})
+    if size > limit:
+        raise PdfTooLarge(
+            _("Tệp quá lớn (%(kb)d KB); tối đa %(mb)d MB.")
+            % {"kb": size // 1024, "mb": limit // (1024 * 1024)},
+            fields={"file": [_("Tệp quá lớn.")]},
+        )
+    upload.seek(0)
+    data: bytes = upload.read(limit + 1)
+    if len(data) > limit:  # the declared size was wrong
+        raise PdfTooLarge(_("Tệp quá lớn."), fields={"file": [_("Tệp quá lớn.")]})
+    if not looks_like_pdf(data):
+        raise PdfInvalid(
+            _("Tệp tải lên không phải tệp PDF."), fields={"file": [_("Không phải PDF.")]}
+        )
+    return data
