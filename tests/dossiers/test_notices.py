@@ -1,6 +1,7 @@
 """Notices to the applicant (SMS and e-mail) at reception, supplement request, result ready and
 delay: queued after commit, sent by the real task through the real SMS client to a local gateway
-and through Django's locmem mail backend; outcomes recorded once per dossier, kind and channel."""
+and through Django's locmem mail backend; outcomes recorded once per event and channel, so a
+second supplement request or apology is told too, and a retried task never sends twice."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from tests.integrations.gateway import Gateway, sms_gateway
 from xaso.core.models import AuditEntry
 from xaso.dossiers import services
 from xaso.dossiers.errors import TransitionNotAllowed
-from xaso.dossiers.models import Dossier, DossierNotice, Status
-from xaso.dossiers.notices import dossier_notice_send
+from xaso.dossiers.models import Dossier, DossierEvent, DossierNotice, Status
+from xaso.dossiers.notices import dossier_notice_send, notice_queue
 from xaso.dossiers.tasks import send_dossier_notice
 from xaso.org.models import Agency
 from xaso.people.models import Person
@@ -56,9 +57,15 @@ def w(world: World, settings, gateway) -> World:
     return world
 
 
+def event_id(code: str, action: str = "receive", nth: int = 0) -> int:
+    """The id of the ``nth`` ``action`` event of dossier ``code``."""
+    events = DossierEvent.objects.filter(dossier__code=code, action=action).order_by("at", "pk")
+    return events.values_list("pk", flat=True)[nth]
+
+
 def rows() -> list[tuple[str, str, str, int, bool, str, str]]:
     return list(
-        DossierNotice.objects.order_by("kind", "channel").values_list(
+        DossierNotice.objects.order_by("kind", "event__at", "event_id", "channel").values_list(
             "kind", "channel", "status", "attempts", "permanent", "error", "provider_id"
         )
     )
@@ -250,7 +257,7 @@ def test_gateway_500_fails_then_the_next_run_sends(w, gateway, django_capture_on
         ("received", "email", "sent", 1, False, "", ""),
         ("received", "sms", "failed", 1, False, "http_500", ""),
     ]
-    result = send_dossier_notice.enqueue(CODE, "received")
+    result = send_dossier_notice.enqueue(event_id(CODE))
     assert result.return_value == {"sms": "sent", "email": "sent"}
     assert rows() == [
         ("received", "email", "sent", 1, False, "", ""),
@@ -265,12 +272,12 @@ def test_gateway_timeout_is_retried(w, gateway, settings):
     settings.XASO_SMS_TIMEOUT = 0.2
     d = drive(w, Status.RECEIVED)
     gateway.delay = 1.0
-    assert dossier_notice_send(dossier_code=d.code, kind="received") == {
+    assert dossier_notice_send(event_id=event_id(d.code)) == {
         "sms": "failed",
         "email": "sent",
     }
     gateway.delay = 0.0
-    assert dossier_notice_send(dossier_code=d.code, kind="received") == {
+    assert dossier_notice_send(event_id=event_id(d.code)) == {
         "sms": "sent",
         "email": "sent",
     }
@@ -289,7 +296,7 @@ def test_gateway_400_fails_for_good(w, gateway, django_capture_on_commit_callbac
         ("received", "sms", "failed", 1, True, "http_400", ""),
     ]
     assert rows() == expected
-    send_dossier_notice.enqueue(CODE, "received")
+    send_dossier_notice.enqueue(event_id(CODE))
     assert rows() == expected
     assert len(gateway.requests) == 1
     assert len(mail.outbox) == 1
@@ -299,7 +306,7 @@ def test_bad_phone_number_fails_for_good_without_calling_the_gateway(w, gateway)
     d = drive(w, Status.RECEIVED)
     # The intake refuses such numbers; a record imported from elsewhere may still hold one.
     Person.objects.filter(pk=d.applicant_id).update(phone="12345")
-    dossier_notice_send(dossier_code=d.code, kind="received")
+    dossier_notice_send(event_id=event_id(d.code))
     assert gateway.requests == []
     assert ("received", "sms", "failed", 1, True, "bad_phone", "") in rows()
 
@@ -317,9 +324,9 @@ def test_no_sms_gateway_configured_skips_sms(w, settings, django_capture_on_comm
 def test_skipped_sms_goes_out_once_a_gateway_is_configured(w, gateway, settings):
     d = drive(w, Status.RECEIVED)
     settings.XASO_SMS_URL = ""
-    dossier_notice_send(dossier_code=d.code, kind="received")
+    dossier_notice_send(event_id=event_id(d.code))
     settings.XASO_SMS_URL = gateway.url
-    dossier_notice_send(dossier_code=d.code, kind="received")
+    dossier_notice_send(event_id=event_id(d.code))
     assert rows() == [
         ("received", "email", "sent", 1, False, "", ""),
         ("received", "sms", "sent", 1, False, "", "msg-1"),
@@ -333,12 +340,12 @@ def test_mail_server_down_is_retried(w, gateway, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
     d = drive(w, Status.RECEIVED)
-    assert dossier_notice_send(dossier_code=d.code, kind="received") == {
+    assert dossier_notice_send(event_id=event_id(d.code)) == {
         "sms": "sent",
         "email": "failed",
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert dossier_notice_send(dossier_code=d.code, kind="received") == {
+    assert dossier_notice_send(event_id=event_id(d.code)) == {
         "sms": "sent",
         "email": "sent",
     }
@@ -354,7 +361,7 @@ def test_running_twice_sends_once(w, gateway, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         receive(w)
     for _ in range(2):
-        assert send_dossier_notice.enqueue(CODE, "received").return_value == {
+        assert send_dossier_notice.enqueue(event_id(CODE)).return_value == {
             "sms": "sent",
             "email": "sent",
         }
@@ -370,13 +377,18 @@ def test_a_notice_being_sent_by_another_worker_is_left_alone(w, gateway):
     d = drive(w, Status.RECEIVED)
     now = timezone.now()
     DossierNotice.objects.create(
-        dossier=d, kind="received", channel="sms", status="sending", at=now
+        dossier=d,
+        event_id=event_id(d.code),
+        kind="received",
+        channel="sms",
+        status="sending",
+        at=now,
     )
-    assert dossier_notice_send(dossier_code=d.code, kind="received")["sms"] == "sending"
+    assert dossier_notice_send(event_id=event_id(d.code))["sms"] == "sending"
     assert gateway.requests == []
     # A worker that died mid-send: after ten minutes the notice is taken over.
     DossierNotice.objects.filter(channel="sms").update(at=now - timedelta(minutes=11))
-    assert dossier_notice_send(dossier_code=d.code, kind="received")["sms"] == "sent"
+    assert dossier_notice_send(event_id=event_id(d.code))["sms"] == "sent"
     assert len(gateway.requests) == 1
 
 
@@ -412,7 +424,8 @@ def test_refused_transition_queues_nothing(w, gateway, django_capture_on_commit_
 
 
 def test_unknown_dossier_sends_nothing(w, gateway):
-    assert dossier_notice_send(dossier_code="H98.01-260910-9999", kind="received") == {}
+    assert dossier_notice_send(event_id=987654) == {}
+    assert send_dossier_notice.enqueue("H98.01-260910-9999", "received").return_value == {}
     assert gateway.requests == []
 
 
@@ -425,7 +438,7 @@ def test_no_personal_data_in_logs(w, gateway, caplog, django_capture_on_commit_c
     d = drive(w, Status.IN_PROCESSING)
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_request_supplement(actor=w.all_a, dossier=d, missing=["Tờ khai"])
-    send_dossier_notice.enqueue(CODE, "received")
+    send_dossier_notice.enqueue(event_id(CODE))
 
     text = caplog.text
     assert "notice H98.01-260910-0001 received sms: failed (http_500, attempt 1)" in text
@@ -471,9 +484,9 @@ def test_database_backend_queues_after_commit_and_retries_later(w, gateway, sett
     d = drive(w, Status.RECEIVED)
     gateway.answers.append((503, b"{}"))
     before = timezone.now()
-    assert dossier_notice_send(dossier_code=d.code, kind="received")["sms"] == "failed"
+    assert dossier_notice_send(event_id=event_id(d.code))["sms"] == "failed"
     [retry] = DBTaskResult.objects.filter(task_path="xaso.dossiers.tasks.send_dossier_notice")
-    assert retry.args_kwargs == {"args": [d.code, "received"], "kwargs": {}}
+    assert retry.args_kwargs == {"args": [event_id(d.code)], "kwargs": {}}
     assert before + timedelta(minutes=5) <= retry.run_after <= timezone.now() + timedelta(minutes=5)
 
 
@@ -484,10 +497,151 @@ def test_retries_stop_after_five_attempts(w, gateway, settings):
     d = drive(w, Status.RECEIVED)
     gateway.answers.extend([(500, b"{}")] * 5)
     for _ in range(5):
-        dossier_notice_send(dossier_code=d.code, kind="received")
+        dossier_notice_send(event_id=event_id(d.code))
     assert DossierNotice.objects.get(channel="sms").attempts == 5
     run_after = sorted(
         r.run_after - r.enqueued_at
         for r in DBTaskResult.objects.filter(task_path="xaso.dossiers.tasks.send_dossier_notice")
     )
     assert [round(t.total_seconds() / 60) for t in run_after] == [5, 10, 20, 40]
+
+
+# --- One notice per event -------------------------------------------------------------------
+
+
+def supplement_round(w: World, d: Dossier, missing: list[str], day: int) -> Dossier:
+    """Request a supplement on ``day`` at 09:00 and receive it at 10:00."""
+    d = services.dossier_request_supplement(
+        actor=w.all_a, dossier=d, missing=missing, at=vn(2026, 9, day, 9, 0)
+    )
+    return services.dossier_receive_supplement(actor=w.all_a, dossier=d, at=vn(2026, 9, day, 10, 0))
+
+
+def test_a_second_supplement_request_is_told_too(w, gateway, django_capture_on_commit_callbacks):
+    d = drive(w, Status.IN_PROCESSING)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        d = supplement_round(w, d, ["Tờ khai"], 11)
+        services.dossier_request_supplement(
+            actor=w.all_a, dossier=d, missing=["Bản sao sổ hộ khẩu"], at=vn(2026, 9, 14, 9, 0)
+        )
+    assert len(callbacks) == 2
+    text = (
+        f"Hồ sơ {CODE} cần bổ sung giấy tờ; thời hạn giải quyết tạm dừng đến khi bổ sung đủ. "
+        f"Chi tiết: {URL}"
+    )
+    assert sms_texts(gateway) == [text, text]
+    assert [m.body.split("\n")[3] for m in mail.outbox] == ["- Tờ khai", "- Bản sao sổ hộ khẩu"]
+    assert rows() == [
+        ("supplement", "email", "sent", 1, False, "", ""),
+        ("supplement", "sms", "sent", 1, False, "", "msg-1"),
+        ("supplement", "email", "sent", 1, False, "", ""),
+        ("supplement", "sms", "sent", 1, False, "", "msg-2"),
+    ]
+    first, second = (event_id(CODE, "request_supplement", n) for n in (0, 1))
+    assert sorted(DossierNotice.objects.values_list("event_id", "channel")) == [
+        (first, "email"),
+        (first, "sms"),
+        (second, "email"),
+        (second, "sms"),
+    ]
+    # Retrying either task sends nothing again.
+    for event in (first, second):
+        assert send_dossier_notice.enqueue(event).return_value == {"sms": "sent", "email": "sent"}
+    assert len(gateway.requests) == 2
+    assert len(mail.outbox) == 2
+
+
+def test_a_second_apology_is_told_with_its_own_date(w, gateway, django_capture_on_commit_callbacks):
+    d = drive(w, Status.IN_PROCESSING)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for new_due, day in ((vn(2026, 9, 18, 16, 30), 15), (vn(2026, 9, 24, 10, 0), 18)):
+            d = services.dossier_apologize(
+                actor=w.all_a,
+                dossier=d,
+                new_due_at=new_due,
+                reason=f"Lý do lần ngày {day}",
+                at=vn(2026, 9, day, 9, 0),
+            )
+    assert len(callbacks) == 2
+    assert sms_texts(gateway) == [
+        f"Xin lỗi ông/bà: hồ sơ {CODE} bị chậm. Hẹn trả kết quả mới: {due}. Tra cứu: {URL}"
+        for due in ("16:30 18/09/2026", "10:00 24/09/2026")
+    ]
+    assert [m.body.split("\n")[3:5] for m in mail.outbox] == [
+        ["Lý do: Lý do lần ngày 15", "Ngày hẹn trả kết quả mới: 16:30 18/09/2026."],
+        ["Lý do: Lý do lần ngày 18", "Ngày hẹn trả kết quả mới: 10:00 24/09/2026."],
+    ]
+    assert [r[:3] for r in rows()] == [
+        ("delay", "email", "sent"),
+        ("delay", "sms", "sent"),
+        ("delay", "email", "sent"),
+        ("delay", "sms", "sent"),
+    ]
+
+
+def test_a_late_task_tells_what_its_event_recorded(w, gateway, django_capture_on_commit_callbacks):
+    """The worker may run after the dossier moved on: the notice still says what was asked."""
+    d = drive(w, Status.IN_PROCESSING)
+    with django_capture_on_commit_callbacks(execute=False):
+        d = services.dossier_apologize(
+            actor=w.all_a,
+            dossier=d,
+            new_due_at=vn(2026, 9, 18, 16, 30),
+            reason="Chờ xác minh",
+            at=vn(2026, 9, 14, 9, 0),
+        )
+        d = supplement_round(w, d, ["Tờ khai"], 15)
+        services.dossier_apologize(
+            actor=w.all_a,
+            dossier=d,
+            new_due_at=vn(2026, 9, 25, 16, 30),
+            reason="Chờ cơ quan khác",
+            at=vn(2026, 9, 16, 9, 0),
+        )
+    assert gateway.requests == []
+    send_dossier_notice.enqueue(event_id(CODE, "request_supplement"))
+    send_dossier_notice.enqueue(event_id(CODE, "apologize", 0))
+    assert mail.outbox[0].body.split("\n")[3] == "- Tờ khai"
+    assert "Hẹn trả kết quả mới: 16:30 18/09/2026." in sms_texts(gateway)[1]
+    assert mail.outbox[1].body.split("\n")[3] == "Lý do: Chờ xác minh"
+
+
+def test_a_retry_of_one_event_leaves_the_other_alone(
+    w, gateway, django_capture_on_commit_callbacks
+):
+    d = drive(w, Status.IN_PROCESSING)
+    gateway.answers.append((500, b"{}"))
+    with django_capture_on_commit_callbacks(execute=True):
+        d = supplement_round(w, d, ["Tờ khai"], 11)
+        services.dossier_request_supplement(
+            actor=w.all_a, dossier=d, missing=["Ảnh"], at=vn(2026, 9, 14, 9, 0)
+        )
+    first = event_id(CODE, "request_supplement", 0)
+    assert DossierNotice.objects.get(event_id=first, channel="sms").status == "failed"
+    assert send_dossier_notice.enqueue(first).return_value == {"sms": "sent", "email": "sent"}
+    assert [r[:4] for r in rows()] == [
+        ("supplement", "email", "sent", 1),
+        ("supplement", "sms", "sent", 2),
+        ("supplement", "email", "sent", 1),
+        ("supplement", "sms", "sent", 1),
+    ]
+    assert len(gateway.requests) == 3
+    assert len(mail.outbox) == 2
+
+
+def test_a_task_queued_with_the_old_arguments_is_sent_for_its_event(w, gateway):
+    """Tasks queued before the upgrade carry (dossier code, kind): the first event of the kind."""
+    d = drive(w, Status.IN_PROCESSING)
+    d = supplement_round(w, d, ["Tờ khai"], 11)
+    result = send_dossier_notice.enqueue(CODE, "supplement")
+    assert result.return_value == {"sms": "sent", "email": "sent"}
+    assert set(DossierNotice.objects.values_list("event_id", flat=True)) == {
+        event_id(CODE, "request_supplement")
+    }
+
+
+def test_an_event_without_a_notice_is_refused_at_queueing(w):
+    d = drive(w, Status.IN_PROCESSING)
+    assign = DossierEvent.objects.get(dossier=d, action="assign")
+    with pytest.raises(ValueError, match="'assign' event sends no notice"):
+        notice_queue(event=assign)

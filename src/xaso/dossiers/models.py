@@ -299,12 +299,24 @@ class NoticeStatus(models.TextChoices):
     SKIPPED = "skipped", _("Không gửi")
 
 
+#: The event that causes each kind of notice (``DossierEvent.action``).
+NOTICE_ACTIONS = {
+    NoticeKind.RECEIVED: "receive",
+    NoticeKind.SUPPLEMENT: "request_supplement",
+    NoticeKind.RESULT_READY: "mark_ready",
+    NoticeKind.DELAY: "apologize",
+}
+
+
 class DossierNotice(models.Model):
-    """One notice of one kind on one channel for a dossier: at most one is ever sent.
+    """The notice one event of a dossier caused, on one channel: at most one is ever sent per
+    event and channel, so a second supplement request or a second apology gets its own notice
+    and a retried task never sends one twice. ``kind`` follows from the event's action.
     ``error`` is a short code (``http_500``, ``timeout``, ``no_gateway``), never personal data;
     ``permanent`` marks a failure that retrying cannot fix (the gateway refused the message)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="notices")
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=16, choices=NoticeKind.choices)
     channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
     status = models.CharField(max_length=8, choices=NoticeStatus.choices)
@@ -318,7 +330,7 @@ class DossierNotice(models.Model):
         ordering = ["dossier", "at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["dossier", "kind", "channel"], name="dossier_notice_once"
+                fields=["event", "channel"], name="dossier_notice_once_per_event"
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=NoticeKind.values), name="dossier_notice_kind_known"
@@ -332,4 +344,4 @@ class DossierNotice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id} {self.kind}/{self.channel}: {self.status}"
+        return f"{self.dossier_id} {self.kind}/{self.channel} #{self.event_id}: {self.status}"

@@ -2,12 +2,14 @@
 the result is ready, and with the apology for a late dossier (Decree 118/2025 Arts 17-19, 21;
 Circular 01/2018/TT-VPCP Form 04 for the apology).
 
-The workflow services call ``notice_queue`` inside their transaction: the task
-(``tasks.send_dossier_notice``) is queued only when the transaction commits, and takes the
-dossier code and the kind only. The task calls ``dossier_notice_send``, which renders the text,
-sends it on every channel the applicant has (``Person.phone``, ``Person.email``) and records the
-outcome in ``DossierNotice``: one row per dossier, kind and channel, so a notice that went out is
-never sent again however often the task runs. A temporary failure (gateway 5xx, timeout, mail
+The workflow services call ``notice_queue`` with the event they just recorded, inside their
+transaction: the task (``tasks.send_dossier_notice``) is queued only when the transaction
+commits, and takes the event's id only. The task calls ``dossier_notice_send``, which renders the
+text from that event (the items it asked for, the new appointment it gave), sends it on every
+channel the applicant has (``Person.phone``, ``Person.email``) and records the outcome in
+``DossierNotice``: one row per event and channel. So a second supplement request or a second
+apology is a new notice, and a notice that went out is never sent again however often the task
+runs. A temporary failure (gateway 5xx, timeout, mail
 server down) is retried by running the task again; the task re-queues itself with a delay when
 the task backend can defer (the database backend). A refusal by the gateway (4xx) is final.
 
@@ -41,7 +43,15 @@ from xaso.integrations.sms import SmsError, phone_e164, sms_client
 from xaso.people.models import Person
 from xaso.workdays.clock import to_vietnam_time
 
-from .models import Dossier, DossierNotice, NoticeChannel, NoticeKind, NoticeStatus
+from .models import (
+    NOTICE_ACTIONS,
+    Dossier,
+    DossierEvent,
+    DossierNotice,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,22 +80,42 @@ def _when(moment: datetime) -> str:
     return f"{to_vietnam_time(moment):%H:%M %d/%m/%Y}"
 
 
-def notice_render(*, dossier: Dossier, kind: str, full_name: str) -> NoticeText:
-    """The SMS and the e-mail of ``kind`` for ``dossier``, in Vietnamese."""
+#: The kind of notice each event action causes (the inverse of ``models.NOTICE_ACTIONS``).
+NOTICE_KINDS = {action: kind for kind, action in NOTICE_ACTIONS.items()}
+
+
+def notice_kind(event: DossierEvent) -> NoticeKind:
+    """The notice ``event`` causes; ``ValueError`` for an event the applicant is not told of."""
+    try:
+        return NOTICE_KINDS[event.action]
+    except KeyError:
+        raise ValueError(f"a '{event.action}' event sends no notice") from None
+
+
+def notice_render(*, event: DossierEvent, full_name: str) -> NoticeText:
+    """The SMS and the e-mail ``event`` causes, in Vietnamese, with what that event recorded (the
+    items a supplement request asked for, the new appointment of an apology), whatever the
+    dossier has become since."""
     with translation.override("vi"):
-        return _render(dossier, NoticeKind(kind), full_name)
+        return _render(event, notice_kind(event), full_name)
 
 
-def _render(dossier: Dossier, kind: NoticeKind, full_name: str) -> NoticeText:
+def _render(event: DossierEvent, kind: NoticeKind, full_name: str) -> NoticeText:
+    dossier = event.dossier
+    due = dossier.initial_due_at if kind == NoticeKind.RECEIVED else dossier.due_at
+    if kind == NoticeKind.DELAY:
+        due = datetime.fromisoformat(event.data["due_at"][1])
     values: dict[str, Any] = {
         "code": dossier.code,
-        "due": _when(dossier.due_at),
+        "due": _when(due),
         "url": lookup_url(dossier.code),
         "procedure": dossier.procedure.name,
         "receiving": dossier.receiving_agency.name,
-        "competent": dossier.competent_agency.name,
-        "reason": dossier.apology_reason,
+        # The agency that asked or apologised: the competent one at that moment.
+        "competent": event.agency.name,
+        "reason": event.data.get("reason", ""),
     }
+    missing = [str(item) for item in event.data.get("missing", [])]
 
     def f(template: str) -> str:
         return template % values
@@ -107,7 +137,7 @@ def _render(dossier: Dossier, kind: NoticeKind, full_name: str) -> NoticeText:
         subject = f(_("Hồ sơ %(code)s: cần bổ sung giấy tờ"))
         lines = [
             f(_("Hồ sơ số %(code)s, thủ tục “%(procedure)s”, cần bổ sung:")),
-            *[f"- {item}" for item in dossier.supplement_missing],
+            *[f"- {item}" for item in missing],
             f(
                 _(
                     "Thời hạn giải quyết tạm dừng cho đến khi %(competent)s nhận đủ giấy tờ "
@@ -155,20 +185,21 @@ def _render(dossier: Dossier, kind: NoticeKind, full_name: str) -> NoticeText:
     return NoticeText(sms=sms, subject=subject, body=body)
 
 
-def notice_queue(*, dossier: Dossier, kind: str) -> None:
-    """Queue the notice of ``kind`` once the current transaction commits; nothing is queued if
-    it rolls back. A failure to queue is logged, never raised: the dossier change stands."""
-    NoticeKind(kind)
-    transaction.on_commit(partial(_enqueue, dossier.code, kind), robust=True)
+def notice_queue(*, event: DossierEvent) -> None:
+    """Queue the notice ``event`` causes once the current transaction commits; nothing is
+    queued if it rolls back. A failure to queue is logged, never raised: the dossier change
+    stands."""
+    notice_kind(event)
+    transaction.on_commit(partial(_enqueue, event.pk), robust=True)
 
 
-def _enqueue(code: str, kind: str, run_after: datetime | None = None) -> None:
+def _enqueue(event_id: int, run_after: datetime | None = None) -> None:
     from .tasks import send_dossier_notice
 
     task = send_dossier_notice
     if run_after is not None:
         task = task.using(run_after=run_after)
-    task.enqueue(code, kind)
+    task.enqueue(event_id)
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -202,18 +233,23 @@ def _audit(notice: DossierNotice, code: str) -> None:
 
 
 def _deliver(
-    dossier: Dossier, kind: str, channel: str, send: Callable[[], str] | None
+    event: DossierEvent, kind: str, channel: str, send: Callable[[], str] | None
 ) -> DossierNotice:
-    """One channel: claim the row, send outside any transaction, record the outcome.
+    """One channel: claim the event's row, send outside any transaction, record the outcome.
     ``send`` returns the provider's id or raises ``SmsError``/``smtplib``/``OSError``; None
     means the channel is not configured here (the notice is skipped)."""
+    dossier = event.dossier
     now = timezone.now()
     with transaction.atomic():
         notice, _created = DossierNotice.objects.select_for_update().get_or_create(
-            dossier=dossier,
-            kind=kind,
+            event=event,
             channel=channel,
-            defaults={"status": NoticeStatus.SENDING, "at": now},
+            defaults={
+                "dossier": dossier,
+                "kind": kind,
+                "status": NoticeStatus.SENDING,
+                "at": now,
+            },
         )
         if not _created and _settled(notice, now):
             return notice
@@ -271,26 +307,30 @@ def _contacts(dossier: Dossier, kind: str) -> Person:
     return person
 
 
-def dossier_notice_send(*, dossier_code: str, kind: str) -> dict[str, str]:
-    """Send the notice of ``kind`` on each channel the applicant has and record each outcome;
-    returns {channel: status}. Safe to run again: what was sent is not sent twice, what failed
-    for a while is tried again, what the gateway refused stays refused."""
-    kind = NoticeKind(kind).value
-    dossier = (
-        Dossier.objects.select_related(
-            "applicant", "procedure", "receiving_agency", "competent_agency"
+def dossier_notice_send(*, event_id: int) -> dict[str, str]:
+    """Send the notice event ``event_id`` causes on each channel the applicant has and record
+    each outcome; returns {channel: status}. Safe to run again: what was sent is not sent twice,
+    what failed for a while is tried again, what the gateway refused stays refused."""
+    event = (
+        DossierEvent.objects.select_related(
+            "agency",
+            "dossier__applicant",
+            "dossier__procedure",
+            "dossier__receiving_agency",
         )
-        .filter(code=dossier_code)
+        .filter(pk=event_id)
         .first()
     )
-    if dossier is None:
-        logger.warning("notice %s %s: no such dossier", dossier_code, kind)
+    if event is None:
+        logger.warning("notice: no event %s", event_id)
         return {}
+    kind = notice_kind(event).value
+    dossier = event.dossier
     if not (dossier.applicant.phone or dossier.applicant.email):
         logger.info("notice %s %s: the applicant has no phone or e-mail", dossier.code, kind)
         return {}
     person = _contacts(dossier, kind)
-    text = notice_render(dossier=dossier, kind=kind, full_name=person.full_name)
+    text = notice_render(event=event, full_name=person.full_name)
     outcome: dict[str, DossierNotice] = {}
 
     if person.phone:
@@ -302,7 +342,7 @@ def dossier_notice_send(*, dossier_code: str, kind: str) -> dict[str, str]:
             def send_sms() -> str:
                 return client.send(to=phone_e164(phone), text=text.sms)
 
-        outcome[NoticeChannel.SMS] = _deliver(dossier, kind, NoticeChannel.SMS, send_sms)
+        outcome[NoticeChannel.SMS] = _deliver(event, kind, NoticeChannel.SMS, send_sms)
 
     if person.email:
         email = person.email
@@ -317,7 +357,7 @@ def dossier_notice_send(*, dossier_code: str, kind: str) -> dict[str, str]:
             )
             return ""
 
-        outcome[NoticeChannel.EMAIL] = _deliver(dossier, kind, NoticeChannel.EMAIL, send_email)
+        outcome[NoticeChannel.EMAIL] = _deliver(event, kind, NoticeChannel.EMAIL, send_email)
 
     retry = [
         n.attempts
@@ -325,18 +365,36 @@ def dossier_notice_send(*, dossier_code: str, kind: str) -> dict[str, str]:
         if n.status == NoticeStatus.FAILED and not n.permanent and n.attempts < MAX_ATTEMPTS
     ]
     if retry:
-        _schedule_retry(dossier.code, kind, attempts=max(retry))
+        _schedule_retry(event, kind, attempts=max(retry))
     return {str(channel): n.status for channel, n in outcome.items()}
 
 
-def _schedule_retry(code: str, kind: str, *, attempts: int) -> None:
+def notice_event_for(*, dossier_code: str, kind: str) -> int | None:
+    """The event a notice queued as (dossier code, kind) was about — the task's arguments before
+    notices were tied to events (migration 0005): the dossier's first event of that kind, the one
+    such a notice was sent for. None when there is no such dossier or event."""
+    event = (
+        DossierEvent.objects.filter(
+            dossier__code=dossier_code, action=NOTICE_ACTIONS[NoticeKind(kind)]
+        )
+        .order_by("at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if event is None:
+        logger.warning("notice %s %s: no such dossier or event", dossier_code, kind)
+    return event
+
+
+def _schedule_retry(event: DossierEvent, kind: str, *, attempts: int) -> None:
     """Queue the task again later when the backend can defer; with a backend that runs tasks at
     once (tests, no worker) the retry is left to the next run of the task."""
     from .tasks import send_dossier_notice
 
+    code = event.dossier.code
     if not send_dossier_notice.get_backend().supports_defer:
         logger.info("notice %s %s: retry left to the next run", code, kind)
         return
     delay = RETRY_DELAY * (2 ** (attempts - 1))
-    _enqueue(code, kind, run_after=timezone.now() + delay)
+    _enqueue(event.pk, run_after=timezone.now() + delay)
     logger.info("notice %s %s: retry in %d minutes", code, kind, delay.total_seconds() // 60)

@@ -9,6 +9,14 @@ from . import notices
 
 
 @task()
-def send_dossier_notice(dossier_code: str, kind: str) -> dict[str, str]:
-    """Tell the applicant of dossier ``dossier_code`` about ``kind`` by SMS and e-mail."""
-    return notices.dossier_notice_send(dossier_code=dossier_code, kind=kind)
+def send_dossier_notice(event_id: int | str, kind: str | None = None) -> dict[str, str]:
+    """Tell the applicant about dossier event ``event_id`` by SMS and e-mail.
+
+    A task queued before notices were tied to events carries (dossier code, kind) instead; it
+    is resolved to the event it was about, so an upgrade loses no pending retry."""
+    if isinstance(event_id, str):
+        found = notices.notice_event_for(dossier_code=event_id, kind=kind or "")
+        if found is None:
+            return {}
+        event_id = found
+    return notices.dossier_notice_send(event_id=event_id)

@@ -24,7 +24,6 @@ from ..errors import (
     TransferTargetInvalid,
 )
 from ..models import Dossier
-from ..notices import notice_queue
 from .routing import check_same_province
 from .workflow import _transition
 
@@ -150,11 +149,15 @@ def dossier_request_supplement(
             d.supplement_late = True
         return {"missing": items, "request": d.supplement_count, "late": d.supplement_late}
 
-    done = _transition(
-        dossier, action="request_supplement", actor=actor, at=at, change=change, note=note
+    return _transition(
+        dossier,
+        action="request_supplement",
+        actor=actor,
+        at=at,
+        change=change,
+        note=note,
+        notify=True,
     )
-    notice_queue(dossier=done, kind="supplement")
-    return done
 
 
 def dossier_receive_supplement(
@@ -241,9 +244,7 @@ def dossier_apologize(
         d.apology_reason = text
         return {"reason": text, "due_at": [before.isoformat(), new_due_at.isoformat()]}
 
-    done = _transition(dossier, action="apologize", actor=actor, at=at, change=change)
-    notice_queue(dossier=done, kind="delay")
-    return done
+    return _transition(dossier, action="apologize", actor=actor, at=at, change=change, notify=True)
 
 
 def dossier_mark_ready(
@@ -256,9 +257,9 @@ def dossier_mark_ready(
         _finish(d, when)
         return {}
 
-    done = _transition(dossier, action="mark_ready", actor=actor, at=at, change=change, note=note)
-    notice_queue(dossier=done, kind="result_ready")
-    return done
+    return _transition(
+        dossier, action="mark_ready", actor=actor, at=at, change=change, note=note, notify=True
+    )
 
 
 def dossier_return_result(

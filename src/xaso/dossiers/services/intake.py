@@ -189,6 +189,8 @@ def dossier_receive(
     }
     if competent.pk != receiving.pk:
         data["competent_agency"] = competent.code
-    record(dossier, action="receive", actor=actor, from_status="", at=at, note=note, data=data)
-    notice_queue(dossier=dossier, kind="received")
+    event = record(
+        dossier, action="receive", actor=actor, from_status="", at=at, note=note, data=data
+    )
+    notice_queue(event=event)
     return dossier

@@ -27,6 +27,7 @@ from xaso.org.models import Staff
 from .. import permissions
 from ..errors import DossierNotFound, TransitionNotAllowed
 from ..models import Dossier, DossierEvent, Status
+from ..notices import notice_queue
 from ..permissions import Side
 
 S = Status
@@ -169,11 +170,13 @@ def _transition(
     at: datetime | None = None,
     change: Callable[[Dossier, datetime], Mapping[str, Any] | None] | None = None,
     note: str = "",
+    notify: bool = False,
 ) -> Dossier:
     """Take ``action`` on ``dossier``: lock its row, check the table and the actor's right, apply
     ``change`` (which may refuse with a DomainError, and returns the event's extra data), set the
-    next status, append the event and the audit entry. Returns the fresh dossier; the object
-    passed in is left as it was. Outside the actor's agencies the dossier does not exist (404)."""
+    next status, append the event and the audit entry, and with ``notify`` queue the applicant's
+    notice of that event (sent after commit). Returns the fresh dossier; the object passed in is
+    left as it was. Outside the actor's agencies the dossier does not exist (404)."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = (
@@ -190,7 +193,7 @@ def _transition(
         if rule.to is not None:
             locked.status = rule.to
         locked.save()
-        record(
+        event = record(
             locked,
             action=action,
             actor=actor,
@@ -199,4 +202,6 @@ def _transition(
             note=note,
             data=data,
         )
+        if notify:
+            notice_queue(event=event)
     return locked
