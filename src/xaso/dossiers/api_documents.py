@@ -1,6 +1,7 @@
-"""The one-stop documents over HTTP: each dossier's slips as PDF and the agency's tracking book as
-PDF or Excel. The web pages link here from a logged-in session, so these endpoints accept the
-session cookie as well as the API's bearer token (a GET needs no CSRF token)."""
+"""The one-stop documents over HTTP: each dossier's slips as PDF, the agency's tracking book as
+PDF or Excel, and (``api_attachments``) the dossier's scans. The web pages link here from a
+logged-in session, so these endpoints accept the session cookie as well as the API's bearer
+token (``api_auth``)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,16 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.security import HttpBearer, django_auth
 
 from xaso.core.schemas import ErrorOut
-from xaso.org.models import Staff
 
 from . import slips
+from .api_attachments import router as attachments_router
+from .api_auth import AUTH, actor_of
 from .documents import render_document, render_tracking_book_pdf, render_tracking_book_xlsx
 
-
-class BearerAuth(HttpBearer):
-    """The API token, as ``xaso.api.BearerAuth`` checks it (the outer layer is not imported)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from xaso.accounts.services import api_token_authenticate
-
-        staff = api_token_authenticate(token=token)
-        if staff is not None:
-            request.user = staff
-        return staff
-
-
-#: Either the bearer token or the Django session; ninja tries them in order.
-AUTH = [BearerAuth(), django_auth]
-
 router = Router(tags=["dossiers"], auth=AUTH)
+router.add_router("", attachments_router)
 
 KindName = Literal["receipt", "supplement", "refusal", "apology", "stop", "control_sheet"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,10 +44,6 @@ def _file(content: bytes, media_type: str, filename: str, *, inline: bool) -> Ht
     return response
 
 
-def _actor(request: HttpRequest) -> Staff:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
 @router.get(
     "/dossiers/{code}/documents/{kind}.pdf",
     response={401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -72,7 +54,7 @@ def dossier_document(request: HttpRequest, code: str, kind: KindName) -> HttpRes
     (Form 03), apology (hẹn lại), stop (thông báo dừng), control_sheet (Form 05). A document the
     dossier's history does not have is 409 ``document_not_applicable``; a dossier outside the
     caller's agencies is 404. Producing it is audited as a read of the applicant's data."""
-    value = slips.document_for(actor=_actor(request), code=code, kind=kind)
+    value = slips.document_for(actor=actor_of(request), code=code, kind=kind)
     return _file(render_document(value), "application/pdf", f"{code}-{kind}.pdf", inline=True)
 
 
@@ -84,7 +66,7 @@ class PeriodIn(Schema):
 
 
 def _book(request: HttpRequest, period: PeriodIn) -> Any:
-    return slips.tracking_book_for(actor=_actor(request), start=period.start, end=period.end)
+    return slips.tracking_book_for(actor=actor_of(request), start=period.start, end=period.end)
 
 
 def _book_name(book: Any, extension: str) -> str:

@@ -70,7 +70,31 @@ class TransferTargetInvalid(InvalidInput):
 
 
 class AttachmentRejected(InvalidInput):
+    """A scan refused; the subclasses say why, each with its own code."""
+
     code = "attachment_rejected"
+
+
+class AttachmentEmpty(AttachmentRejected):
+    code = "attachment_empty"
+
+
+class AttachmentTooLarge(AttachmentRejected):
+    """Larger than ``services.attachments.ATTACHMENT_MAX_BYTES``."""
+
+    code = "attachment_too_large"
+
+
+class AttachmentTypeUnsupported(AttachmentRejected):
+    """The content is not a PDF, JPEG or PNG, whatever the name or declared type says."""
+
+    code = "attachment_type_unsupported"
+
+
+class AttachmentChecklistUnknown(AttachmentRejected):
+    """The scan names a document the dossier's checklist does not have."""
+
+    code = "attachment_checklist_unknown"
 
 
 class Throttled(DomainError):

@@ -15,7 +15,14 @@ from xaso.core.text import squash_spaces
 from xaso.org.models import Staff
 
 from .. import permissions
-from ..errors import AttachmentRejected, DossierNotFound, TransitionNotAllowed
+from ..errors import (
+    AttachmentChecklistUnknown,
+    AttachmentEmpty,
+    AttachmentTooLarge,
+    AttachmentTypeUnsupported,
+    DossierNotFound,
+    TransitionNotAllowed,
+)
 from ..models import FINAL, Dossier, DossierAttachment, DossierChecklistItem
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -33,9 +40,9 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     """(content type, extension) of an acceptable scan, or a Vietnamese refusal."""
     size = upload.size or 0
     if size == 0:
-        raise AttachmentRejected(_("Tệp đính kèm rỗng."), fields={"file": [_("Tệp rỗng.")]})
+        raise AttachmentEmpty(_("Tệp đính kèm rỗng."), fields={"file": [_("Tệp rỗng.")]})
     if size > ATTACHMENT_MAX_BYTES:
-        raise AttachmentRejected(
+        raise AttachmentTooLarge(
             _("Tệp quá lớn (%(kb)d KB); tối đa %(mb)d MB.")
             % {"kb": size // 1024, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
             fields={"file": [_("Tệp quá lớn.")]},
@@ -46,7 +53,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     for magic, content_type, extension in SIGNATURES:
         if head.startswith(magic):
             return content_type, extension
-    raise AttachmentRejected(
+    raise AttachmentTypeUnsupported(
         _("Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG; nội dung tệp này không phải các dạng đó."),
         fields={"file": [_("Sai định dạng.")]},
     )
@@ -74,7 +81,7 @@ def dossier_attach(
     if checklist_order is not None:
         item = DossierChecklistItem.objects.filter(dossier=dossier, order=checklist_order).first()
         if item is None:
-            raise AttachmentRejected(
+            raise AttachmentChecklistUnknown(
                 _("Hồ sơ không có giấy tờ số %(order)s.") % {"order": checklist_order},
                 fields={"checklist": [_("Không có giấy tờ này.")]},
             )
