@@ -38,15 +38,18 @@ def _cache_dir() -> Path:
     return Path(settings.DATA_DIR) / "signing" / "fonts"
 
 
-@lru_cache(maxsize=4)
 def stamp_font_file(source: Path | None = None) -> Path:
     """The path of the Vietnamese cut of the stamp font, made on first use."""
-    source = source or conf.stamp_font()
+    return _cut(source or conf.stamp_font(), _cache_dir())
+
+
+@lru_cache(maxsize=8)
+def _cut(source: Path, cache_dir: Path) -> Path:
     stat = source.stat()
     tag = hashlib.sha256(
         f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{REPERTOIRE_VERSION}".encode()
     ).hexdigest()[:16]
-    target = _cache_dir() / f"{source.stem}-vi-{tag}{source.suffix}"
+    target = cache_dir / f"{source.stem}-vi-{tag}{source.suffix}"
     if target.exists():
         return target
     from fontTools import subset
