@@ -16,6 +16,7 @@ from xaso.signing.errors import (
     CertificateExpired,
     CertificateMissing,
     PdfInvalid,
+    SigningFailed,
     StampPlacementInvalid,
 )
 from xaso.signing.models import SigningCertificate
@@ -153,3 +154,37 @@ def test_not_a_pdf(thach_khoan_cert):
 def test_demo_ca_is_the_issuer(thach_khoan_cert):
     ca = pki.demo_ca_certificate()
     assert ca is not None and ca.subject.rfc4514_string() == thach_khoan_cert.issuer
+
+
+def test_b_t_with_a_local_time_stamping_authority(vietnamese_pdf, thach_khoan_cert, settings):
+    from .tsa import LocalTsa
+
+    tsa = LocalTsa()
+    try:
+        settings.XASO_SIGNING_TSA_URL = tsa.url
+        signed = sign_pdf(vietnamese_pdf, agency=thach_khoan_cert.agency, **SIGNER)
+    finally:
+        tsa.stop()
+    assert tsa.requests == 1
+    result = verify_pdf(signed)
+    assert result.code == "valid", result.problems
+    [sig] = result.signatures
+    assert sig.timestamp is not None and sig.timestamp_trusted is True
+    assert abs(sig.timestamp - sig.signed_at) < timedelta(minutes=1)
+
+
+def test_unreachable_time_stamping_authority_refuses_to_sign(
+    vietnamese_pdf, thach_khoan_cert, settings
+):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.XASO_SIGNING_TSA_URL = f"http://127.0.0.1:{port}/"
+    settings.XASO_SIGNING_TSA_TIMEOUT = 2
+    with pytest.raises(SigningFailed) as err:
+        sign_pdf(vietnamese_pdf, agency=thach_khoan_cert.agency, **SIGNER)
+    assert err.value.message == (
+        "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); chưa ký."
+    )

@@ -197,6 +197,11 @@ def sign_pdf(
                 "signer_line": f"{name} – {title}" if title else name,
             },
         )
+    except OSError as exc:  # the TSA (TimestampRequestError, connection errors) is an IOError
+        logger.warning("time-stamping authority %s failed: %s", tsa, exc)
+        raise SigningFailed(
+            _("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); chưa ký.")
+        ) from exc
     except (PdfError, SigningError) as exc:
         logger.warning("signing failed for agency %s: %s", agency.code, exc)
         raise SigningFailed(_("Không ký được tài liệu này: %(error)s") % {"error": exc}) from exc
