@@ -16,6 +16,9 @@ def _fast_passwords(settings):  # argon2 costs ~250 ms a hash; tests hash hundre
     from django.core.cache import cache
 
     cache.clear()
+    # Kept pages (core.pagecache) are tested on their own (tests/core/test_pagecache.py) and in
+    # the browser journeys; elsewhere tests read each response's template context.
+    settings.XASO_PAGE_CACHE = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -199,8 +199,7 @@ def test_the_page_costs_the_same_with_more_dossiers(client, world: World) -> Non
     _page_queries(client)  # the agency tree is read once, then cached
     build_october(world)
     expected = [
-        "org_staff",  # the session's user
-        "org_staffrole",  # and roles
+        "org_staff",  # the session's user with their agency and roles, in one query
         "org_agency",  # the agencies to choose from
         "dossiers_dossier",  # every figure, in one grouped query
         "org_agency",  # the names of the agencies without dossiers

@@ -41,6 +41,12 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 
 
+@pytest.fixture(autouse=True)
+def _kept_pages(settings: Any) -> None:
+    """Journeys run as production does: with kept pages (core.pagecache)."""
+    settings.XASO_PAGE_CACHE = True
+
+
 @pytest.fixture
 def page(page: Any) -> Iterator[Any]:
     """A fresh tab; fails fast instead of waiting 30 s on a broken page."""

@@ -359,14 +359,14 @@ def test_staff_list_query_count_does_not_grow(
     world: World, client: Client, django_assert_num_queries
 ) -> None:
     _login(client, world.who(TK, "admin"))
-    # user (with agency, unit, level), roles, staff, their roles; the session is in the cache
-    with django_assert_num_queries(4):
+    # user (with agency, unit, level and roles), staff, their roles; the session is in the cache
+    with django_assert_num_queries(3):
         assert client.get("/staff/").status_code == 200
     for n in range(20):
         factories.staff(
             agency_obj=world.agencies[TK], roles=("reception", "clerk"), username=f"them{n:02d}"
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         resp = client.get("/staff/")
     assert len(resp.context["staff"]) == 25
 
@@ -376,13 +376,13 @@ def test_home_query_count_does_not_grow(
 ) -> None:
     _login(client, world.who("H25", "supervisor"))
     client.get("/")  # fills the caches: the calendar's official changes, the agency subtree
-    # user (with agency, unit, level), roles, the subordinate agencies with their staff counts
-    with django_assert_num_queries(3):
+    # user (with agency, unit, level, roles), the subordinate agencies with their staff counts
+    with django_assert_num_queries(2):
         client.get("/")
     for n in range(10):
         factories.agency(code=f"H25.38.{50 + n}", parent=world.agencies["H25.38"])
     client.get("/")  # the tree changed: the subtree is computed again once
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         resp = client.get("/")
     assert len(resp.context["subordinates"]) == 14
 
@@ -457,9 +457,9 @@ def test_units_list_query_count_does_not_grow(
     communes: dict[str, object], client: Client, django_assert_num_queries
 ) -> None:
     _login(client, communes["me"])  # type: ignore[arg-type]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         few = client.get("/units/", {"q": "thanh son"})
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         many = client.get("/units/")
     assert (len(few.context["units"]), len(many.context["units"])) == (2, 50)
 
@@ -479,7 +479,7 @@ def test_unit_detail_history(
         in _text(resp)
     )  # type: ignore[attr-defined]
     province = communes["province"]
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         resp = client.get(f"/units/{province.public_id}/")  # type: ignore[attr-defined]
     assert len(resp.context["children"]) == 50
 

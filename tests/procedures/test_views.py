@@ -39,7 +39,7 @@ def test_login_required(client, catalogue):
 
 def test_list_page(client, officer, catalogue, django_assert_num_queries):
     client.get("/procedures/")  # warm the session and user caches
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get("/procedures/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -52,7 +52,7 @@ def test_list_page(client, officer, catalogue, django_assert_num_queries):
 
 def test_detail_page(client, officer, catalogue, django_assert_num_queries):
     client.get("/procedures/1.001193/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/procedures/1.001193/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -80,9 +80,9 @@ def test_commune_admin_is_read_only(client):
 def test_page_query_count(client, province_admin, django_assert_num_queries):
     client.force_login(province_admin)
     client.get("/calendar/2026/")
-    # user (with agency, unit and level), roles and the list of changes; the session and the
+    # user (with agency, unit, level and roles) and the list of changes; the session and the
     # official changes of 2026-2027 come from the cache after the first load.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get("/calendar/2026/").status_code == 200
 
 

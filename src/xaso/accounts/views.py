@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xaso.core.audit import audit_record
 from xaso.core.errors import DomainError
+from xaso.core.pagecache import cached_page
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm
@@ -31,6 +32,7 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@cached_page(scopes=())
 def login_view(request: HttpRequest) -> HttpResponse:
     """One screen both to sign in and to hand the PC to the next official: signing in as someone
     else signs the current person out first."""

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from xaso.core.audit import audit_record, diff
 from xaso.core.errors import Conflict, InvalidInput, PermissionDenied
+from xaso.core.pagecache import pages_changed
 from xaso.core.text import nfc
 
 from . import permissions
@@ -134,6 +135,7 @@ def _staff_create(
     StaffRole.objects.bulk_create(
         [StaffRole(staff=staff, role=r, field=f) for r, f in cleaned_roles]
     )
+    pages_changed("org")  # bulk_create sends no signal (org.apps)
     audit_record(
         actor=actor, action="staff.create", obj=staff, changes=diff({}, _staff_snapshot(staff))
     )
@@ -179,6 +181,7 @@ def staff_update(
     StaffRole.objects.bulk_create(
         [StaffRole(staff=staff, role=r, field=f) for r, f in sorted(wanted - current)]
     )
+    pages_changed("org")  # bulk_create sends no signal (org.apps)
     staff = Staff.objects.prefetch_related("roles").select_related("agency").get(pk=staff.pk)
     if not staff.is_active:
         from xaso.accounts.models import ApiToken

@@ -118,6 +118,10 @@ def units_load_current() -> LoadReport:
     for u in to_create:
         u.name_folded = fold(u.name)
     AdministrativeUnit.objects.bulk_create(to_create, batch_size=500)
+    if to_create:
+        from xaso.core.pagecache import pages_changed
+
+        pages_changed("org")  # bulk_create sends no signal (org.apps)
     created += len(to_create)
     if created or updated:
         audit_record(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from xaso.core.errors import DomainError, NotFound
+from xaso.core.pagecache import cached_page
 
 from . import permissions, selectors, services
 from .forms import (
@@ -39,6 +40,7 @@ def _apply_errors(form: object, err: DomainError) -> None:
 
 
 @login_required
+@cached_page(scopes=("org", "calendar"))
 def home(request: HttpRequest) -> HttpResponse:
     """A home page per role: what this official needs first."""
     actor: Staff = request.user  # type: ignore[assignment]

@@ -55,6 +55,9 @@ def calendar_forget(year: int) -> None:
     Services call it at once and again after commit, so no reader re-caches the old rows."""
     keys = [_overrides_cache_key(year - 1, year), _overrides_cache_key(year, year + 1)]
     cache.delete_many([*keys, _overrides_cache_key(year, year)])
+    from xaso.core.pagecache import pages_changed
+
+    pages_changed("calendar")
 
 
 def work_calendar() -> WorkCalendar:

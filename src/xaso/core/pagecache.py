@@ -1,0 +1,187 @@
+"""Rendered pages kept while what they show has not changed.
+
+A commune's officials open the same few pages all day (their home page, the login screen), and
+rendering one through Django's templates costs several times what serving it does. A page marked
+``@cached_page(scopes=...)`` is rendered once per official, language, address and day, and kept in
+this worker's memory under the current *version* of each data scope it reads ("org" for units,
+agencies, staff and roles; "calendar" for the working-day calendar). Whoever changes such data
+calls :func:`pages_changed` with its scope (org models do it from their save/delete signals, see
+``org.apps``), which gives the scope a new version in the shared cache: every worker then renders
+afresh. The versions are read on each request (one read of the shared cache), so no page is ever
+served from before a change that has committed.
+
+Per-request parts of a page never enter the kept copy: the CSRF token (masked anew for each
+request) and the idle-logout seconds are replaced by markers when the page is kept and filled in
+when it is served. A page with pending messages (``messages.success`` after a redirect), a
+non-GET request or a non-200 answer is never kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+_VERSION_KEY = "pages:version:{}"
+_MAX_PAGES = 512
+
+# Markers that cannot occur in real content: random for each process.
+_TOKEN = secrets.token_hex(8)
+CSRF_MARK = f"xasocsrf{_TOKEN}"
+IDLE_MARK = f"xasoidle{_TOKEN}"
+REFRESH_MARK = f"xasorefresh{_TOKEN}"
+
+
+class _Pages:
+    """A small LRU of rendered pages, one per worker process (threads share it)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bytes, dict[str, str]] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[Any, ...], value: tuple[bytes, dict[str, str]]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_pages = _Pages(_MAX_PAGES)
+
+
+def pages_changed(*scopes: str) -> None:
+    """Data of ``scopes`` has changed: pages that show it are rendered afresh. Inside a
+    transaction this happens now and again after commit, so that no request that read the old
+    rows in between keeps its page under the new version."""
+
+    def bump() -> None:
+        cache.set_many({_VERSION_KEY.format(s): uuid.uuid4().hex for s in scopes}, timeout=None)
+
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
+
+
+def scope_versions(scopes: tuple[str, ...]) -> tuple[str, ...]:
+    keys = [_VERSION_KEY.format(s) for s in scopes]
+    found = cache.get_many(keys)
+    missing = [k for k in keys if k not in found]
+    for key in missing:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        found[key] = cache.get(key)
+    return tuple(found[k] for k in keys)
+
+
+def forget_pages() -> None:
+    """Drop this process's kept pages (tests)."""
+    _pages.clear()
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def cached_page(*, scopes: tuple[str, ...]) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Keep the GET answers of a view per official, language, address (with its query string),
+    htmx or not, and day (in Vietnam's time), under the current versions of ``scopes``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if (
+                not settings.XASO_PAGE_CACHE
+                or request.method != "GET"
+                or _has_messages(request)
+            ):
+                return view(request, *args, **kwargs)
+            user = request.user
+            key = (
+                view.__module__,
+                view.__qualname__,
+                user.pk if user.is_authenticated else None,
+                translation.get_language(),
+                request.get_full_path(),
+                bool(request.headers.get("HX-Request")),
+                timezone.localdate(),
+                scope_versions(scopes),
+            )
+            kept = _pages.get(key)
+            if kept is not None:
+                return _serve(request, *kept)
+            request._page_marks = True  # type: ignore[attr-defined]
+            response = view(request, *args, **kwargs)
+            del request._page_marks  # type: ignore[attr-defined]
+            if (
+                response.status_code != 200
+                or response.streaming
+                or not response.get("Content-Type", "").startswith("text/html")
+                or response.cookies.keys() - {settings.CSRF_COOKIE_NAME}
+            ):
+                return _fill(request, response)
+            headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
+            _pages.put(key, (response.content, headers))
+            return _fill(request, response)
+
+        return wrapped
+
+    return decorator
+
+
+def _values(request: HttpRequest) -> dict[str, str]:
+    idle = int(getattr(request, "idle_remaining", settings.XASO_IDLE_TIMEOUT_SECONDS))
+    return {
+        CSRF_MARK: get_token(request),
+        IDLE_MARK: str(idle),
+        REFRESH_MARK: str(idle + 5),
+    }
+
+
+def _replace(body: bytes, values: dict[str, str]) -> bytes:
+    for mark, value in values.items():
+        body = body.replace(mark.encode(), value.encode())
+    return body
+
+
+def _fill(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    response.content = _replace(response.content, _values(request))
+    return response
+
+
+def _serve(request: HttpRequest, body: bytes, headers: dict[str, str]) -> HttpResponse:
+    response = HttpResponse(_replace(body, _values(request)))
+    for k, v in headers.items():
+        response[k] = v
+    return response
+
+
+def page_marks(request: HttpRequest) -> dict[str, Any] | None:
+    """For context processors: the markers to render instead of per-request values while a page
+    is being rendered to be kept, else None."""
+    if getattr(request, "_page_marks", False):
+        return {"csrf_token": CSRF_MARK, "idle": IDLE_MARK, "refresh": REFRESH_MARK}
+    return None
