@@ -219,3 +219,22 @@ def test_console_issue_list_import(capsys, thach_khoan, tmp_path):
         )
     with pytest.raises(CommandError, match="Không có cơ quan mã H00"):
         call_command("signing", "issue-demo", "--agency", "H00")
+
+
+def test_demo_keys_never_replace_an_imported_certificate(thach_khoan):
+    data, _ = _foreign_p12(days_left=10)  # closer to its end than DEMO_RENEW_BEFORE
+    imported = services.certificate_import(
+        actor=None, agency=thach_khoan, data=data, password="mat-khau"
+    )
+    assert services.signing_demo_keys_ensure(agencies=[thach_khoan]) == [imported]
+    assert SigningCertificate.objects.count() == 1
+
+
+def test_demo_certificate_near_its_end_is_renewed(thach_khoan_cert):
+    from django.utils import timezone
+
+    SigningCertificate.objects.filter(pk=thach_khoan_cert.pk).update(
+        valid_to=timezone.now() + timedelta(days=5)
+    )
+    [renewed] = services.signing_demo_keys_ensure(agencies=[thach_khoan_cert.agency])
+    assert renewed.pk != thach_khoan_cert.pk and renewed.is_active

@@ -104,12 +104,17 @@ def certificate_issue_demo(
     *, agency: Agency, actor: Staff | None = None, renew: bool = False
 ) -> SigningCertificate:
     """Issue the agency a certificate from the installation's demo CA. Idempotent: an agency
-    whose active certificate is still good for ``DEMO_RENEW_BEFORE`` keeps it unless ``renew``."""
+    keeps an imported certificate, or a demo one still good for ``DEMO_RENEW_BEFORE``, unless
+    ``renew``."""
     if actor is not None:
         permissions.require_manage_certificates(actor, agency)
     now = timezone.now()
     current = SigningCertificate.objects.filter(agency=agency, is_active=True).first()
-    if current is not None and not renew and current.valid_to - DEMO_RENEW_BEFORE > now:
+    # A certificate from a real CA is never replaced by a demo one behind the admin's back.
+    keep = current is not None and (
+        current.source != CertificateSource.DEMO or current.valid_to - DEMO_RENEW_BEFORE > now
+    )
+    if current is not None and keep and not renew:
         return current
     ca_key, ca_cert = pki.demo_ca_load_or_create()
     key, cert = pki.issue(
