@@ -4,6 +4,7 @@ poppler's pdfsig; the visible stamp read back with pdftotext."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from datetime import timedelta
 
@@ -156,6 +157,7 @@ def test_demo_ca_is_the_issuer(thach_khoan_cert):
     assert ca is not None and ca.subject.rfc4514_string() == thach_khoan_cert.issuer
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
 def test_b_t_with_a_local_time_stamping_authority(vietnamese_pdf, thach_khoan_cert, settings):
     from .tsa import LocalTsa
 
