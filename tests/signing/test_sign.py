@@ -190,3 +190,17 @@ def test_unreachable_time_stamping_authority_refuses_to_sign(
     assert err.value.message == (
         "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); chưa ký."
     )
+
+
+def test_reserved_space_is_even_whatever_the_certificate_sizes():
+    from types import SimpleNamespace
+
+    from xaso.signing.sign import _bytes_reserved
+
+    def cert(n: int) -> SimpleNamespace:
+        return SimpleNamespace(dump=lambda: b"x" * n)
+
+    for sizes in [(801,), (800,), (801, 900), (1, 2, 3)]:
+        signer = SimpleNamespace(cert_registry=[cert(n) for n in sizes], signing_cert=cert(733))
+        for timestamped in (False, True):
+            assert _bytes_reserved(signer, timestamped=timestamped) % 2 == 0

@@ -225,4 +225,5 @@ def _bytes_reserved(signer: Any, *, timestamped: bool) -> int:
     """Bytes to reserve for the CMS container: its certificates plus a fixed overhead. Fixing it
     spares pyHanko a trial signature per document to measure it."""
     certs = sum(len(c.dump()) for c in signer.cert_registry) + len(signer.signing_cert.dump())
-    return certs + CMS_OVERHEAD + (TIMESTAMP_OVERHEAD if timestamped else 0)
+    size = certs + CMS_OVERHEAD + (TIMESTAMP_OVERHEAD if timestamped else 0)
+    return size + size % 2  # pyHanko wants an even number (certificate sizes vary)
