@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from xaso.core.models import AuditEntry
@@ -88,8 +89,37 @@ def _wipe() -> None:
     assert Procedure.objects.count() == ProcedureDocument.objects.count() == 0
 
 
-def test_json_export_is_the_seed_file(catalogue):
-    assert catalogue_records() == sorted(seed(), key=lambda r: r["code"])
+def test_json_export_is_the_seed_file_with_each_internal_procedure(catalogue):
+    records = catalogue_records()
+    without = [{k: v for k, v in r.items() if k != "internal_procedure"} for r in records]
+    assert without == sorted(seed(), key=lambda r: r["code"])
+    marital = next(r for r in records if r["code"] == "1.004873")  # 3 working days
+    assert marital["internal_procedure"] == {
+        "basis": "Quy trình mẫu chung (tỉnh thay bằng quy trình nội bộ đã ban hành)",
+        "valid_from": timezone.localdate().isoformat(),
+        "template": True,
+        "steps": [
+            {
+                "name": "Tiếp nhận, kiểm tra và chuyển hồ sơ",
+                "role": "reception",
+                "hours": 4,
+                "counted": True,
+            },
+            {
+                "name": "Thẩm định, xử lý và dự thảo kết quả",
+                "role": "specialist",
+                "hours": 12,
+                "counted": True,
+            },
+            {"name": "Xem xét, ký duyệt kết quả", "role": "leader", "hours": 8, "counted": True},
+            {
+                "name": "Trả kết quả cho người yêu cầu",
+                "role": "reception",
+                "hours": 0,
+                "counted": False,
+            },
+        ],
+    }
 
 
 def test_json_round_trip_into_empty_database(catalogue):
@@ -105,7 +135,7 @@ def test_excel_round_trip_into_empty_database(catalogue):
     before = snapshot()
     workbook = catalogue_xlsx()
     wb = load_workbook(io.BytesIO(workbook), read_only=True)
-    assert wb.sheetnames == ["Thủ tục", "Thành phần hồ sơ", "Phí, lệ phí"]
+    assert wb.sheetnames == ["Thủ tục", "Thành phần hồ sơ", "Phí, lệ phí", "Quy trình nội bộ"]
     assert wb["Thủ tục"].max_row == 61
     assert wb["Thành phần hồ sơ"].max_row == 305
     assert wb["Phí, lệ phí"].max_row == 157

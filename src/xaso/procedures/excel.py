@@ -1,4 +1,7 @@
-"""The catalogue as an Excel workbook: one sheet of procedures, one of documents, one of fees.
+"""The catalogue as an Excel workbook: one sheet of procedures, one of documents, one of fees,
+and one of the internal procedures (a row per step; the version's decision, date and template
+mark repeated on each row of the procedure, and checked to agree). A workbook without that sheet
+(older exports) leaves every procedure's internal procedure as it is.
 
 Plain values go in plain cells; nested parts of the exchange record (legal bases, results, the
 limit as written per channel, source references) go in cells holding JSON, so a province can edit
@@ -11,16 +14,22 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 
+from xaso.core.text.normalize import fold
+from xaso.org.models import Role
+
 from .records import FEE_KNOWN, TIME_KNOWN
 from .services import Rejection
+from .steps import STEP_ROLES
 
 SHEET_PROCEDURES = "Thủ tục"
 SHEET_DOCUMENTS = "Thành phần hồ sơ"
 SHEET_FEES = "Phí, lệ phí"
+SHEET_STEPS = "Quy trình nội bộ"
 
 Getter = Callable[[dict[str, Any]], Any]
 
@@ -140,10 +149,26 @@ FEE_COLUMNS = [
     ("Mô tả", "description"),
 ]
 INT_KEYS = {"count_original", "count_copy", "amount"}
+#: (header, key): version keys repeat on each step row; "order" is the step's number.
+STEP_COLUMNS = [
+    ("Mã thủ tục", None),
+    ("Quyết định ban hành", "basis"),
+    ("Áp dụng từ", "valid_from"),
+    ("Quy trình mẫu chung", "template"),
+    ("Bước", "order"),
+    ("Công việc", "name"),
+    ("Vai trò (reception, specialist, leader, clerk)", "role"),
+    ("Số giờ làm việc", "hours"),
+    ("Tính vào thời hạn", "counted"),
+]
+VERSION_KEYS = ("basis", "valid_from", "template")
+YES = {"co", "true", "1", "x", "yes"}
+NO = {"khong", "false", "0", "no"}
 
 
 def workbook_bytes(records: Iterable[dict[str, Any]]) -> bytes:
     """The catalogue as an .xlsx file."""
+    records = list(records)
     wb = Workbook()
     procs = wb.active
     assert procs is not None  # noqa: S101 - a new workbook always has one sheet
@@ -165,7 +190,20 @@ def workbook_bytes(records: Iterable[dict[str, Any]]) -> bytes:
             docs.append([r["code"], i, *(c.get(k) for _h, k in DOC_COLUMNS[2:])])
         for i, f in enumerate((r.get("fees") or {}).get("by_channel", []), 1):
             fees.append([r["code"], i, *(f.get(k) for _h, k in FEE_COLUMNS[2:])])
-    for ws in (procs, docs, fees):
+    steps = wb.create_sheet(SHEET_STEPS)
+    steps.append([h for h, _ in STEP_COLUMNS])
+    for r in records:
+        ip = r.get("internal_procedure")
+        if not ip:
+            continue
+        day = date.fromisoformat(ip["valid_from"])
+        for i, step in enumerate(ip["steps"], 1):
+            steps.append(
+                [r["code"], ip["basis"], day, ip["template"], i]
+                + [step[k] for k in ("name", "role", "hours", "counted")]
+            )
+            steps.cell(row=steps.max_row, column=3).number_format = "DD/MM/YYYY"
+    for ws in (procs, docs, fees, steps):
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
@@ -291,5 +329,106 @@ def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str],
                 if missing_key is not None:
                     item.setdefault(missing_key, None)
             owner[target[0]][target[1]].append(item)
+    if SHEET_STEPS in wb.sheetnames:
+        rejections.extend(_read_steps(wb[SHEET_STEPS].iter_rows(values_only=True), by_code))
     wb.close()
     return records, locations, rejections
+
+
+def _cell_date(value: Any) -> Any:
+    """ISO text of a date cell or of a date typed as dd/mm/yyyy; anything else as it is (the
+    record check then says what is wrong with it)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.strptime(text, "%d/%m/%Y").date().isoformat()
+        except ValueError:
+            return text
+    return value
+
+
+def _cell_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    word = fold(str(value)) if value is not None else ""
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    return value
+
+
+_ROLE_WORDS = {fold(str(Role(r).label)): str(r) for r in STEP_ROLES} | {
+    str(r): str(r) for r in STEP_ROLES
+}
+
+
+def _cell_role(value: Any) -> Any:
+    """A role code, or its Vietnamese label as the sheet may show it."""
+    if not isinstance(value, str):
+        return value
+    return _ROLE_WORDS.get(fold(value), _ROLE_WORDS.get(value.strip(), value.strip()))
+
+
+def _read_steps(
+    rows: Iterable[tuple[Any, ...]], by_code: dict[str, dict[str, Any]]
+) -> list[Rejection]:
+    """Put each procedure's internal procedure (its rows of the steps sheet, by step number)
+    into its record; refuse rows of unknown procedures, numbers that repeat and version columns
+    that disagree between the rows of one procedure."""
+    rejections: list[Rejection] = []
+    grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    next(iter(rows), None)
+    for n, row in enumerate(rows, 2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        where = f"Trang “{SHEET_STEPS}”, dòng {n}"
+        cells = dict(zip([k for _h, k in STEP_COLUMNS], list(row) + [None] * 9, strict=False))
+        code = _text(row[0])
+        if not isinstance(code, str) or code.strip() not in by_code:
+            rejections.append(
+                Rejection(
+                    where,
+                    code if isinstance(code, str) else None,
+                    [f"Mã thủ tục “{code}” không có trong trang “{SHEET_PROCEDURES}”."],
+                )
+            )
+            continue
+        item = {
+            "basis": "" if cells["basis"] is None else str(cells["basis"]).strip(),
+            "valid_from": _cell_date(cells["valid_from"]),
+            "template": _cell_bool(cells["template"]),
+            "order": _cell_int(cells["order"]),
+            "name": "" if cells["name"] is None else str(cells["name"]),
+            "role": _cell_role(cells["role"]),
+            "hours": _cell_int(cells["hours"]),
+            "counted": _cell_bool(cells["counted"]),
+        }
+        grouped.setdefault(code.strip(), []).append((n, item))
+    for code, items in grouped.items():
+        first = items[0][1]
+        reasons = []
+        for n, item in items[1:]:
+            for header, key in zip([h for h, _k in STEP_COLUMNS[1:4]], VERSION_KEYS, strict=True):
+                if item[key] != first[key]:
+                    reasons.append(f"Dòng {n}: cột “{header}” khác dòng {items[0][0]}.")
+        orders = [item["order"] for _n, item in items]
+        if not all(isinstance(o, int) and not isinstance(o, bool) for o in orders):
+            reasons.append("Cột “Bước” phải là số thứ tự của bước.")
+        elif len(set(orders)) != len(orders):
+            reasons.append("Cột “Bước” có số thứ tự bị trùng.")
+        if reasons:
+            rejections.append(Rejection(f"Trang “{SHEET_STEPS}”", code, reasons))
+            continue
+        by_code[code]["internal_procedure"] = {
+            **{key: first[key] for key in VERSION_KEYS},
+            "steps": [
+                {k: item[k] for k in ("name", "role", "hours", "counted")}
+                for _n, item in sorted(items, key=lambda pair: pair[1]["order"])
+            ],
+        }
+    return rejections

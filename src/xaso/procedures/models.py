@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xaso.org.models import Role
 
+from .steps import limit_hours
+
 
 class TimeLimitKind(models.TextChoices):
     """How the statutory time limit (thời hạn giải quyết) is counted (vn-rules.md §1.9)."""
@@ -129,13 +131,7 @@ class Procedure(models.Model):
     @property
     def time_limit_hours(self) -> int | None:
         """The limit in working hours (8 h a working day, vn-rules.md §1.5), when it is one."""
-        if self.time_limit_kind == TimeLimitKind.WORKING_DAYS and self.time_limit_value is not None:
-            return self.time_limit_value * 8
-        if self.time_limit_kind == TimeLimitKind.WORKING_HOURS:
-            return self.time_limit_value
-        if self.time_limit_kind == TimeLimitKind.SAME_DAY_CUTOFF:
-            return 8
-        return None
+        return limit_hours(self.time_limit_kind, self.time_limit_value)
 
 
 class ProcedureDocument(models.Model):
@@ -183,17 +179,34 @@ class ProcedureFee(models.Model):
         return f"{self.channel}: {self.as_written}"
 
 
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đã ban hành")
+
+
 class ProcedureVersion(models.Model):
-    """A version of the internal procedure (quy trình nội bộ) a province approves per TTHC."""
+    """A version of the internal procedure (quy trình nội bộ) a province approves per TTHC.
+
+    An administrator prepares a draft (at most one per procedure, no number yet) and publishes
+    it: it then gets the next number and becomes the current version, the one new dossiers are
+    received with. A dossier keeps the version it was received with (``Dossier.procedure_version``)
+    to the end, so a published version is never edited: the next change is a new version."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.PUBLISHED
+    )
     valid_from = models.DateField()
     is_current = models.BooleanField(default=True)
     is_template = models.BooleanField(
         default=False, help_text=_("Quy trình mẫu chung, chưa thay bằng quy trình tỉnh ban hành")
     )
     basis = models.CharField(max_length=300, blank=True, help_text=_("Quyết định ban hành"))
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["procedure", "-number"]
@@ -204,9 +217,22 @@ class ProcedureVersion(models.Model):
             models.UniqueConstraint(
                 fields=["procedure"], condition=Q(is_current=True), name="procedure_one_current"
             ),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=Q(status="draft"), name="procedure_one_draft"
+            ),
+            # A draft has no number and is never current; a published version has its number.
+            models.CheckConstraint(
+                name="procedure_version_status_shape",
+                condition=(
+                    Q(status="draft", number__isnull=True, is_current=False)
+                    | Q(status="published", number__isnull=False)
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.number is None:
+            return f"{self.procedure.code} (nháp)"
         return f"{self.procedure.code} v{self.number}"
 
 

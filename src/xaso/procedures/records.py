@@ -2,19 +2,32 @@
 ``data/procedures-commune.json`` (documented in docs of the seed: procedures-commune.md).
 
 ``record_check`` lists every reason a record is refused, in Vietnamese; ``record_fields`` turns a
-checked record into model values; ``procedure_record`` turns a stored procedure back into the same
-record, so export → import gives the same rows.
+checked record into model values (``record_internal`` its internal procedure); ``procedure_record``
+turns a stored procedure back into the same record, with its current internal procedure, so
+export → import gives the same rows. The seed file carries no internal procedure: each procedure
+then gets the generic template of ``steps``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
+
+from django.utils import timezone
 
 from xaso.core.text.normalize import fold
 
-from .models import DocumentKind, OnlineLevel, OriginalOrCopy, Procedure, TimeLimitKind
+from .models import (
+    DocumentKind,
+    OnlineLevel,
+    OriginalOrCopy,
+    Procedure,
+    ProcedureVersion,
+    TimeLimitKind,
+)
+from .steps import InternalProcedure, StepSpec, steps_problems
 
 CODE_RE = re.compile(r"^[0-9]{1,2}\.[0-9]{6}$")
 
@@ -37,7 +50,10 @@ TOP_KEYS = (
     "online_service_level_source",
     "legal_bases",
     "source",
+    "internal_procedure",
 )
+INTERNAL_KEYS = ("basis", "valid_from", "template", "steps")
+STEP_KEYS = ("name", "role", "hours", "counted")
 REQUIRED_TEXT = {"code": "mã thủ tục", "name": "tên thủ tục", "field": "lĩnh vực"}
 OPTIONAL_TEXT = ("implementing_level", "procedure_type", "applicants", "publishing_decision")
 NULLABLE_TEXT = ("implementing_agency", "conditions")
@@ -199,6 +215,130 @@ def _check_dossier(dossier: Any, errors: list[str]) -> None:
                 errors.append(f"{where}: “{key}” phải là chuỗi hoặc null.")
 
 
+def _check_internal_procedure(record: dict[str, Any], errors: list[str]) -> None:
+    """``internal_procedure``: null (keep the current one), or the version to be current —
+    {basis, valid_from (YYYY-MM-DD), template, steps: [{name, role, hours, counted}]} — whose
+    counted hours fill the record's own time limit (vn-rules.md §1.5)."""
+    ip = record.get("internal_procedure")
+    if ip is None:
+        return
+    label = "Quy trình nội bộ"
+    if not isinstance(ip, dict):
+        errors.append(f"{label} (internal_procedure) phải là một đối tượng hoặc null.")
+        return
+    before = len(errors)
+    for key in ip:
+        if key not in INTERNAL_KEYS:
+            errors.append(f"{label}: trường “{key}” không có trong mẫu.")
+    if not isinstance(ip.get("template"), bool):
+        errors.append(f"{label}: “template” phải là true hoặc false.")
+    basis = ip.get("basis")
+    if not isinstance(basis, str):
+        errors.append(f"{label}: quyết định ban hành (basis) phải là chuỗi.")
+    elif not basis.strip() and ip.get("template") is False:
+        errors.append(f"{label}: thiếu quyết định ban hành (basis).")
+    valid_from = ip.get("valid_from")
+    try:
+        day = date.fromisoformat(valid_from) if isinstance(valid_from, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors.append(f"{label}: ngày áp dụng “{valid_from}” không phải ngày dạng YYYY-MM-DD.")
+    elif day > timezone.localdate():
+        errors.append(
+            f"{label}: ngày áp dụng {day:%d/%m/%Y} chưa đến; chỉ nhập quy trình đã có hiệu lực."
+        )
+    steps = ip.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(st, dict) for st in steps):
+        errors.append(f"{label}: các bước (steps) phải là danh sách đối tượng.")
+        return
+    for i, st in enumerate(steps, 1):
+        where = f"{label}, bước {i}"
+        for key in st:
+            if key not in STEP_KEYS:
+                errors.append(f"{where}: trường “{key}” không có trong mẫu.")
+        if not isinstance(st.get("name"), str) or not isinstance(st.get("role"), str):
+            errors.append(f"{where}: tên công việc và vai trò phải là chuỗi.")
+        hours = st.get("hours")
+        if hours is not None and not _is_int(hours):
+            errors.append(f"{where}: số giờ “{hours}” phải là số nguyên không âm hoặc null.")
+        if not isinstance(st.get("counted", True), bool):
+            errors.append(f"{where}: “counted” phải là true hoặc false.")
+    if len(errors) > before:
+        return
+    pt = record.get("processing_time") or {}
+    normalized = pt.get("normalized") if isinstance(pt, dict) else None
+    kind, value = (
+        (normalized.get("kind"), normalized.get("value"))
+        if isinstance(normalized, dict)
+        else (TimeLimitKind.UNCONFIRMED.value, None)
+    )
+    errors.extend(
+        f"{label}: {problem}"
+        for problem in steps_problems(_steps(steps), kind=str(kind), value=value)
+    )
+
+
+def _steps(rows: Iterable[dict[str, Any]]) -> tuple[StepSpec, ...]:
+    return tuple(
+        StepSpec(
+            name=" ".join(str(r["name"]).split()),
+            role=r["role"],
+            hours=r.get("hours"),
+            counted=r.get("counted", True),
+        )
+        for r in rows
+    )
+
+
+def record_internal(record: dict[str, Any]) -> InternalProcedure | None:
+    """The internal procedure of a checked record, or None when it leaves the current one."""
+    ip = record.get("internal_procedure")
+    if ip is None:
+        return None
+    return InternalProcedure(
+        basis=" ".join(ip["basis"].split()),
+        valid_from=date.fromisoformat(ip["valid_from"]),
+        template=ip["template"],
+        steps=_steps(ip["steps"]),
+    )
+
+
+def version_internal(version: ProcedureVersion) -> InternalProcedure:
+    """A stored version as the exchange carries it (steps prefetched in order, or queried)."""
+    return InternalProcedure(
+        basis=version.basis,
+        valid_from=version.valid_from,
+        template=version.is_template,
+        steps=tuple(
+            StepSpec(s.name, s.role, s.hours, s.counted)
+            for s in sorted(version.steps.all(), key=lambda s: s.order)
+        ),
+    )
+
+
+def internal_record(ip: InternalProcedure | None) -> dict[str, Any] | None:
+    if ip is None:
+        return None
+    return {
+        "basis": ip.basis,
+        "valid_from": ip.valid_from.isoformat(),
+        "template": ip.template,
+        "steps": [
+            {"name": s.name, "role": s.role, "hours": s.hours, "counted": s.counted}
+            for s in ip.steps
+        ],
+    }
+
+
+def current_version(p: Procedure) -> ProcedureVersion | None:
+    """The current (published) version, from ``current_versions`` when prefetched."""
+    versions = getattr(p, "current_versions", None)
+    if versions is None:
+        versions = list(p.versions.filter(is_current=True))
+    return versions[0] if versions else None
+
+
 def record_check(record: Any) -> list[str]:
     """Every reason this record cannot be imported (empty when it can)."""
     if not isinstance(record, dict):
@@ -243,6 +383,8 @@ def record_check(record: Any) -> list[str]:
     for key in ("online_service_level_source", "source"):
         if not isinstance(record.get(key), dict | None):
             errors.append(f"Trường “{key}” phải là một đối tượng hoặc null.")
+    if not errors:
+        _check_internal_procedure(record, errors)
     return errors
 
 
@@ -419,4 +561,7 @@ def procedure_record(p: Procedure) -> dict[str, Any]:
         "online_service_level_source": p.online_level_source,
         "legal_bases": p.legal_bases,
         "source": p.source,
+        "internal_procedure": internal_record(
+            version_internal(version) if (version := current_version(p)) else None
+        ),
     }

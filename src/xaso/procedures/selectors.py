@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from xaso.core.errors import NotFound
 from xaso.core.text.normalize import fold
 
-from .models import Procedure, ProcedureStep, ProcedureVersion
+from .models import Procedure, ProcedureStep, ProcedureVersion, VersionStatus
 
 CODE_PREFIX_RE = re.compile(r"^[0-9][0-9.]*$")
 LIST_FIELDS = (
@@ -73,5 +73,27 @@ def procedure_get(code: str) -> Procedure:
 
 
 def catalogue_all() -> QuerySet[Procedure]:
-    """Every procedure with its documents and fees, for export."""
-    return Procedure.objects.order_by("code").prefetch_related("documents", "fees")
+    """Every procedure with its documents, fees and current internal procedure, for export."""
+    steps = ProcedureStep.objects.order_by("order")
+    current = ProcedureVersion.objects.filter(is_current=True).prefetch_related(
+        Prefetch("steps", queryset=steps)
+    )
+    return Procedure.objects.order_by("code").prefetch_related(
+        "documents", "fees", Prefetch("versions", queryset=current, to_attr="current_versions")
+    )
+
+
+def version_draft_for(procedure: Procedure) -> ProcedureVersion | None:
+    """The draft of the next internal procedure being prepared, if any (at most one)."""
+    return procedure.versions.filter(status=VersionStatus.DRAFT).first()
+
+
+def version_list_for(procedure: Procedure) -> QuerySet[ProcedureVersion]:
+    """Every version of the procedure's internal procedure, the draft first then newest first,
+    with its steps and how many dossiers were received with it (they keep it to the end)."""
+    return (
+        procedure.versions.annotate(dossier_count=Count("dossiers"))
+        .select_related("published_by")
+        .prefetch_related(Prefetch("steps", queryset=ProcedureStep.objects.order_by("order")))
+        .order_by(F("number").desc(nulls_first=True))
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import version_views, views
 
 app_name = "procedures"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("import/", views.catalogue_import, name="import"),
     path("<str:code>/", views.procedure_detail, name="detail"),
+    path("<str:code>/versions/", version_views.versions, name="versions"),
     path("<str:code>/forms/", views.form_upload, name="form_upload"),
     path("<str:code>/forms/<str:form_id>/", views.form_download, name="form_download"),
 ]

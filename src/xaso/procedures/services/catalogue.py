@@ -1,5 +1,5 @@
-"""Writes to the procedure catalogue: import (all or nothing), edits that confirm missing values,
-publishing a province's internal procedure, and form templates. Every write is audited."""
+"""Writes to the catalogue itself: the import of a whole catalogue (all or nothing) and the edits
+that confirm what the published source left unsaid. Every write is audited."""
 
 from __future__ import annotations
 
@@ -8,27 +8,33 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from xaso.core.audit import audit_record, diff
 from xaso.core.errors import InvalidInput
-from xaso.org.models import Role, Staff
+from xaso.org.models import Staff
 
-from . import permissions
-from .forms_files import form_file_check
-from .models import (
+from .. import permissions
+from ..models import (
     Procedure,
     ProcedureDocument,
     ProcedureFee,
-    ProcedureForm,
     ProcedureStep,
     ProcedureVersion,
     TimeLimitKind,
 )
-from .records import missing_fields, record_check, record_fields
-from .steps import TEMPLATE_BASIS, StepSpec, template_steps
+from ..records import (
+    current_version,
+    missing_fields,
+    record_check,
+    record_fields,
+    record_internal,
+    version_internal,
+)
+from ..steps import InternalProcedure
+from .versions import _template_version, _version_add
 
 DOC_KEYS = (
     "order",
@@ -101,38 +107,6 @@ def catalogue_check(
     return out
 
 
-def _version_add(
-    procedure: Procedure, *, valid_from: date, basis: str, template: bool, steps: list[StepSpec]
-) -> ProcedureVersion:
-    last = procedure.versions.order_by("-number").first()
-    procedure.versions.filter(is_current=True).update(is_current=False)
-    version = ProcedureVersion.objects.create(
-        procedure=procedure,
-        number=(last.number + 1) if last else 1,
-        valid_from=valid_from,
-        is_current=True,
-        is_template=template,
-        basis=basis,
-    )
-    ProcedureStep.objects.bulk_create(
-        ProcedureStep(
-            version=version, order=i, name=s.name, role=s.role, hours=s.hours, counted=s.counted
-        )
-        for i, s in enumerate(steps, 1)
-    )
-    return version
-
-
-def _template_version(procedure: Procedure, today: date) -> None:
-    _version_add(
-        procedure,
-        valid_from=today,
-        basis=TEMPLATE_BASIS,
-        template=True,
-        steps=template_steps(procedure.time_limit_hours),
-    )
-
-
 def _rows(procedure: Procedure) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     docs = [{k: getattr(d, k) for k in DOC_KEYS} for d in procedure.documents.all()]
     fees = [{k: getattr(f, k) for k in FEE_KEYS} for f in procedure.fees.all()]
@@ -148,6 +122,70 @@ def _write_rows(
     ProcedureFee.objects.bulk_create(ProcedureFee(procedure=procedure, **f) for f in fees)
 
 
+def _internal_refusals(
+    data: list[dict[str, Any]], existing: dict[str, Procedure], locations: Sequence[str] | None
+) -> list[Rejection]:
+    """A generic template in the file never replaces an internal procedure the province has
+    published: the file was most likely exported where none was, and would silently undo it."""
+    out = []
+    for i, record in enumerate(data):
+        ip = record_internal(record)
+        procedure = existing.get(record["code"].strip())
+        version = current_version(procedure) if procedure is not None else None
+        if ip is None or not ip.template or version is None or version.is_template:
+            continue
+        out.append(
+            Rejection(
+                locations[i] if locations else f"Mục {i + 1}",
+                procedure.code if procedure else None,
+                [
+                    f"Quy trình nội bộ: thủ tục đang dùng quy trình đã ban hành "
+                    f"(phiên bản {version.number}, {version.basis}); tệp chỉ có quy trình mẫu "
+                    "chung. Bỏ quy trình nội bộ của thủ tục này khỏi tệp để giữ quy trình "
+                    "đang dùng."
+                ],
+            )
+        )
+    return out
+
+
+def _apply_internal(
+    procedure: Procedure,
+    ip: InternalProcedure | None,
+    *,
+    old_hours: int | None,
+    today: date,
+    actor: Staff | None,
+) -> tuple[int | None, int] | None:
+    """Bring the procedure's current internal procedure in line with the record; returns
+    (old number, new number) when a version was published. Without one in the record, a
+    generic template follows a changed time limit, as before; with one, it becomes current
+    unless it is the current one already."""
+    version = current_version(procedure)
+    if ip is None:
+        if version is not None and version.is_template and procedure.time_limit_hours != old_hours:
+            new = _template_version(procedure, today)
+            return version.number, new.number or 0
+        return None
+    if version is not None and version_internal(version) == ip:
+        return None
+    new = _version_from(procedure, ip, actor)
+    return (version.number if version else None), new.number or 0
+
+
+def _version_from(
+    procedure: Procedure, ip: InternalProcedure, actor: Staff | None
+) -> ProcedureVersion:
+    return _version_add(
+        procedure,
+        valid_from=ip.valid_from,
+        basis=ip.basis,
+        template=ip.template,
+        steps=ip.steps,
+        actor=actor,
+    )
+
+
 @transaction.atomic
 def catalogue_import(
     data: Any,
@@ -157,8 +195,10 @@ def catalogue_import(
     rejections: Sequence[Rejection] = (),
     today: date | None = None,
 ) -> ImportResult:
-    """Load a catalogue (the seed file's shape): new codes are created, changed ones updated,
-    identical ones left untouched. All or nothing: one bad item refuses the whole file."""
+    """Load a catalogue (the seed file's shape, plus each procedure's internal procedure when
+    the file has it): new codes are created, changed ones updated, identical ones left
+    untouched; a changed internal procedure is published as a new version (dossiers received
+    before keep theirs). All or nothing: one bad item refuses the whole file."""
     if actor is not None:
         permissions.require_manage_catalogue(actor)
     refused = catalogue_check(data, locations=locations, rejections=rejections)
@@ -167,43 +207,59 @@ def catalogue_import(
     today = today or timezone.localdate()
     result = ImportResult()
     codes = [r["code"].strip() for r in data]
-    existing = {
+    current = ProcedureVersion.objects.filter(is_current=True).prefetch_related(
+        Prefetch("steps", queryset=ProcedureStep.objects.order_by("order"))
+    )
+    existing: dict[str, Procedure] = {
         p.code: p
-        for p in Procedure.objects.filter(code__in=codes).prefetch_related("documents", "fees")
+        for p in Procedure.objects.filter(code__in=codes)
+        .select_for_update(of=("self",))
+        .prefetch_related(
+            "documents",
+            "fees",
+            Prefetch("versions", queryset=current, to_attr="current_versions"),
+        )
     }
+    refused = _internal_refusals(data, existing, locations)
+    if refused:
+        raise CatalogueRejected(refused)
     for record in data:
         fields, docs, fees = record_fields(record)
         fields["needs_confirmation"] = missing_fields(fields, docs)
-        current = existing.get(fields["code"])
-        if current is None:
+        ip = record_internal(record)
+        found = existing.get(fields["code"])
+        if found is None:
             procedure = Procedure.objects.create(**fields)
             _write_rows(procedure, docs, fees)
-            _template_version(procedure, today)
+            if ip is None:
+                _template_version(procedure, today)
+            else:
+                _version_from(procedure, ip, actor)
             result.created.append(procedure.code)
             continue
-        before = {k: getattr(current, k) for k in fields}
-        old_docs, old_fees = _rows(current)
-        if before == fields and old_docs == docs and old_fees == fees:
-            result.unchanged.append(current.code)
-            continue
-        old_hours = current.time_limit_hours
+        procedure = found
+        before = {k: getattr(procedure, k) for k in fields}
+        old_docs, old_fees = _rows(procedure)
+        old_hours = procedure.time_limit_hours
         for k, v in fields.items():
-            setattr(current, k, v)
-        current.save()
+            setattr(procedure, k, v)
+        if before != fields:
+            procedure.save()
         if (old_docs, old_fees) != (docs, fees):
-            _write_rows(current, docs, fees)
-        if (
-            current.time_limit_hours != old_hours
-            and current.versions.filter(is_current=True, is_template=True).exists()
-        ):
-            _template_version(current, today)
+            _write_rows(procedure, docs, fees)
+        published = _apply_internal(procedure, ip, old_hours=old_hours, today=today, actor=actor)
         changes = diff(before, fields)
         if old_docs != docs:
             changes["documents"] = [len(old_docs), len(docs)]
         if old_fees != fees:
             changes["fees"] = [len(old_fees), len(fees)]
-        audit_record(actor=actor, action="procedure.import_update", obj=current, changes=changes)
-        result.updated.append(current.code)
+        if published is not None:
+            changes["internal_procedure"] = list(published)
+        if not changes:
+            result.unchanged.append(procedure.code)
+            continue
+        audit_record(actor=actor, action="procedure.import_update", obj=procedure, changes=changes)
+        result.updated.append(procedure.code)
     if result.created or result.updated:
         audit_record(
             actor=actor,
@@ -282,99 +338,3 @@ def procedure_update(*, actor: Staff, procedure: Procedure, **changes: Any) -> P
         _template_version(procedure, timezone.localdate())
     audit_record(actor=actor, action="procedure.update", obj=procedure, changes=diff(before, after))
     return procedure
-
-
-@transaction.atomic
-def version_publish(
-    *,
-    actor: Staff,
-    procedure: Procedure,
-    valid_from: date,
-    basis: str,
-    steps: Sequence[tuple[str, str, int | None, bool]],
-) -> ProcedureVersion:
-    """Replace the current internal procedure by the one the province approved (vn-rules.md
-    §1.5): ordered (name, role, hours, counted) steps; counted hours fill the statutory limit."""
-    permissions.require_manage_catalogue(actor)
-    if not basis.strip():
-        raise InvalidInput(
-            "Cần ghi quyết định ban hành quy trình nội bộ.", fields={"basis": ["Bắt buộc."]}
-        )
-    if not steps:
-        raise InvalidInput("Quy trình nội bộ phải có ít nhất một bước.")
-    for i, (name, role, hours, _counted) in enumerate(steps, 1):
-        if not name.strip() or role not in Role.values or (hours is not None and hours < 0):
-            raise InvalidInput(f"Bước {i} không hợp lệ (tên, vai trò hoặc số giờ).")
-    limit = procedure.time_limit_hours
-    total = sum(h or 0 for _n, _r, h, counted in steps if counted)
-    if (
-        limit is not None
-        and procedure.time_limit_kind != TimeLimitKind.SAME_DAY_CUTOFF
-        and total != limit
-    ):
-        raise InvalidInput(
-            f"Tổng số giờ các bước ({total} giờ) phải bằng thời hạn giải quyết "
-            f"({limit} giờ làm việc)."
-        )
-    if procedure.time_limit_kind == TimeLimitKind.SAME_DAY_CUTOFF and total > 8:
-        raise InvalidInput(
-            f"Thủ tục giải quyết trong ngày: tổng số giờ các bước ({total} giờ) vượt quá 8 giờ."
-        )
-    version = _version_add(
-        procedure,
-        valid_from=valid_from,
-        basis=basis.strip(),
-        template=False,
-        steps=[StepSpec(n.strip(), r, h, c) for n, r, h, c in steps],
-    )
-    audit_record(
-        actor=actor,
-        action="procedure.version_publish",
-        obj=procedure,
-        changes={
-            "version": [None, version.number],
-            "basis": [None, version.basis],
-            "hours": [None, total],
-        },
-    )
-    return version
-
-
-@transaction.atomic
-def form_attach(
-    *, actor: Staff, procedure: Procedure, title: str, upload: UploadedFile
-) -> ProcedureForm:
-    """Attach a downloadable form template (PDF, DOC or DOCX, checked by content)."""
-    permissions.require_manage_catalogue(actor)
-    if not title.strip():
-        raise InvalidInput("Cần đặt tên cho mẫu đơn.", fields={"title": ["Bắt buộc."]})
-    content_type, extension = form_file_check(upload)
-    upload.name = f"{procedure.code}{extension}"
-    form = ProcedureForm.objects.create(
-        procedure=procedure,
-        title=title.strip(),
-        file=upload,
-        content_type=content_type,
-        size=upload.size or 0,
-        uploaded_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="procedure.form_attach",
-        obj=procedure,
-        changes={"form": [None, form.title]},
-    )
-    return form
-
-
-@transaction.atomic
-def form_delete(*, actor: Staff, form: ProcedureForm) -> None:
-    permissions.require_manage_catalogue(actor)
-    procedure, title, name = form.procedure, form.title, form.file.name or ""
-    storage = form.file.storage
-    form.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-    audit_record(
-        actor=actor, action="procedure.form_delete", obj=procedure, changes={"form": [title, None]}
-    )
