@@ -53,7 +53,7 @@ class DatesInconsistent(_Coded, InvalidInput):
 
 class RegistrationDateInvalid(_Coded, InvalidInput):
     """Codes: ``registration_in_future``, ``registration_before_last_entry`` (entries of a book
-    follow each other in date order)."""
+    follow each other in date order), ``registration_before_dossier``."""
 
     code = "registration_date_invalid"
 

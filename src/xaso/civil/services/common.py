@@ -40,7 +40,7 @@ from ..errors import DossierMismatch, LikelyDuplicate, RegistrationDateInvalid, 
 from ..inputs import CleanParty
 from ..models import CivilBook, CivilParty, CivilRecord
 from ..rules import FEE_EXEMPTIONS, PROCEDURES
-from .books import book_check_open, book_lock_for, entry_number_next
+from .books import agency_lock, book_check_open, book_lock_for, entry_number_next
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,12 @@ def begin(
             field="registered_on",
         )
     if dossier is not None:
+        if on < timezone.localdate(dossier.received_at):
+            raise RegistrationDateInvalid(
+                "registration_before_dossier",
+                _("Ngày đăng ký sớm hơn ngày tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code},
+                field="registered_on",
+            )
         codes = {code for (ev, _v, _s), code in PROCEDURES.items() if ev == event and code}
         if dossier.competent_agency_id != actor.agency_id or dossier.procedure.code not in codes:
             raise DossierMismatch(
@@ -109,16 +115,20 @@ def lock(
     parties: Iterable[CleanParty | None],
     records: Sequence[CivilRecord] = (),
 ) -> CivilBook:
-    """Lock, in a fixed order: the book (the entry-number counter), the entries this one will
-    change (``records``: the entry amended, copied, ended), the existing people rows of the
-    parties with an ID number (sorted), then the audit head.
+    """Lock, in a fixed order: the agency's civil writes (``books.agency_lock``), the book
+    (the entry-number counter), the entries this one will change (``records``: the entry
+    amended, copied, ended), the existing people rows of the parties with an ID number (sorted),
+    then the audit head.
 
     Why the order: ``person_upsert`` locks a person's row and then appends to the audit chain,
     whose head row is one lock for everyone. A registration touches several people; if it
     locked one, wrote its audit entry (holding the head) and then waited for the next person's
     row, it could wait for an intake that holds that row and waits for the head: a deadlock on
-    PostgreSQL. Taking every row first and the head last means nobody waits while holding the
-    head. (SQLite serialises every transaction anyway.)"""
+    PostgreSQL. Taking the existing rows first and the head last means nobody waits for them
+    while holding the head. One case remains: the counter creating the very person this
+    registration creates, at the same instant; PostgreSQL then aborts one of the two, which
+    writes nothing and can be repeated. (SQLite serialises every transaction anyway.)"""
+    agency_lock(ctx.agency)
     book = book_lock_for(
         agency=ctx.agency,
         event=ctx.event,

@@ -31,6 +31,7 @@ from ..lookups import confirmations_valid, current_marriage, death_of, marriages
 from ..models import AmendmentKind, CivilAmendment, CivilRecord, Event, PartyRole
 from ..rules import FEE_EXEMPTIONS, PROCEDURES, marital_confirmation_valid_until
 from . import checks
+from .books import agency_lock
 from .common import Context, begin, entry_label, fee_assess, lock, write
 
 Person = PersonData | Mapping[str, Any]
@@ -335,6 +336,7 @@ def civil_note_divorce(
         raise DatesInconsistent(
             "divorce_before_marriage", _("Ngày ly hôn trước ngày kết hôn."), field="decided_on"
         )
+    agency_lock(marriage.agency)
     locked = CivilRecord.objects.select_for_update().get(pk=marriage.pk)
     if locked.amendments.filter(kind__in=list(DIVORCE_KINDS)).exists():
         raise AmendmentInvalid(
