@@ -144,8 +144,9 @@ def test_queue_query_count_is_constant(client, world):
     with CaptureQueriesContext(connection) as many:
         assert len(codes(client.get("/dossiers/"))) == 8
     assert len(one) == len(many) == 4, [q["sql"][:60] for q in many.captured_queries]
-    # the official with their roles (one query), then the page: its keys from the dossiers received here and
-    # from those decided here (each on its own index), and the rows (the session is cached)
+    # the official with their roles (one query), then the page: its keys from the dossiers
+    # received here and from those decided here (each on its own index), and the rows (the
+    # session is cached)
     tables = [q["sql"].split(" FROM ")[1].split()[0] for q in many.captured_queries]
     assert tables == ['"org_staff"'] + ['"dossiers_dossier"'] * 3
 

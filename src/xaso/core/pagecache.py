@@ -23,6 +23,8 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -43,22 +45,29 @@ IDLE_MARK = f"xasoidle{_TOKEN}"
 REFRESH_MARK = f"xasorefresh{_TOKEN}"
 
 
+@dataclass(frozen=True)
+class _Kept:
+    body: bytes
+    headers: dict[str, str]
+    valid_until: datetime | None
+
+
 class _Pages:
     """A small LRU of rendered pages, one per worker process (threads share it)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> tuple[bytes, dict[str, str]] | None:
+    def get(self, key: tuple[Any, ...]) -> _Kept | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple[Any, ...], value: tuple[bytes, dict[str, str]]) -> None:
+    def put(self, key: tuple[Any, ...], value: _Kept) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -106,20 +115,29 @@ def _has_messages(request: HttpRequest) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def cached_page(*, scopes: tuple[str, ...]) -> Callable[[Callable[..., HttpResponse]], Any]:
+Scopes = tuple[str, ...] | Callable[..., tuple[str, ...]]
+
+
+def cached_page(
+    *, scopes: Scopes, still_valid: Callable[..., bool] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Any]:
     """Keep the GET answers of a view per official, language, address (with its query string),
-    htmx or not, and day (in Vietnam's time), under the current versions of ``scopes``."""
+    htmx or not, and day (in Vietnam's time), under the current versions of ``scopes`` (a tuple,
+    or a function of the request and the view's arguments giving one).
+
+    A page whose content changes with the clock (a due time passing) says until when it holds by
+    setting ``request.page_valid_until``; ``still_valid(request, **kwargs)``, when given, is asked
+    before a kept page is served and can send the request to the view instead (for instance when
+    a read the view audits has not been logged today)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if (
-                not settings.XASO_PAGE_CACHE
-                or request.method != "GET"
-                or _has_messages(request)
-            ):
+            if not settings.XASO_PAGE_CACHE or request.method != "GET" or _has_messages(request):
                 return view(request, *args, **kwargs)
             user = request.user
+            names = scopes(request, *args, **kwargs) if callable(scopes) else scopes
+            now = timezone.now()
             key = (
                 view.__module__,
                 view.__qualname__,
@@ -127,12 +145,17 @@ def cached_page(*, scopes: tuple[str, ...]) -> Callable[[Callable[..., HttpRespo
                 translation.get_language(),
                 request.get_full_path(),
                 bool(request.headers.get("HX-Request")),
-                timezone.localdate(),
-                scope_versions(scopes),
+                timezone.localdate(now),
+                names,
+                scope_versions(names),
             )
             kept = _pages.get(key)
-            if kept is not None:
-                return _serve(request, *kept)
+            if (
+                kept is not None
+                and (kept.valid_until is None or now < kept.valid_until)
+                and (still_valid is None or still_valid(request, *args, **kwargs))
+            ):
+                return _serve(request, kept.body, kept.headers)
             request._page_marks = True  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
             del request._page_marks  # type: ignore[attr-defined]
@@ -144,7 +167,8 @@ def cached_page(*, scopes: tuple[str, ...]) -> Callable[[Callable[..., HttpRespo
             ):
                 return _fill(request, response)
             headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
-            _pages.put(key, (response.content, headers))
+            valid_until = getattr(request, "page_valid_until", None)
+            _pages.put(key, _Kept(response.content, headers, valid_until))
             return _fill(request, response)
 
         return wrapped

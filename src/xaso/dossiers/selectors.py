@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,16 +159,34 @@ def dossier_get_for(*, actor: Staff, code: str) -> Dossier:
     return dossier
 
 
+def _read_logged_key(actor: Staff, code: str) -> str:
+    return f"audit:dossier-read:{actor.pk}:{code}:{timezone.localdate().isoformat()}"
+
+
 def dossier_applicant_read(*, actor: Staff, dossier: Dossier) -> Any:
     """The applicant's details for someone working on the dossier; audited as ``person.read``
-    (Decree 13/2023/NĐ-CP), like every read of personal data in ``people``."""
-    audit_record(
-        actor=actor,
-        action="person.read",
-        obj=dossier.applicant,
-        changes={"via": "dossier", "dossier": dossier.code},
-    )
+    (Decree 13/2023/NĐ-CP), like every read of personal data in ``people``.
+
+    Logged once per official, dossier and day: reopening the page the official has open all
+    morning is not a new disclosure, and the log still answers who saw whose details on which
+    day (a log entry per reload would make the audit chain, which every write passes through
+    one at a time, the bottleneck of the busiest page). Remembered in the cache only once the
+    entry has committed, so a rolled-back request is logged again next time."""
+    key = _read_logged_key(actor, dossier.code)
+    if cache.get(key) is None:
+        audit_record(
+            actor=actor,
+            action="person.read",
+            obj=dossier.applicant,
+            changes={"via": "dossier", "dossier": dossier.code},
+        )
+        transaction.on_commit(lambda: cache.set(key, 1, timeout=2 * 86400))
     return dossier.applicant
+
+
+def dossier_read_logged_today(*, actor: Staff, code: str) -> bool:
+    """Whether this official's reading of the dossier's applicant is already logged today."""
+    return cache.get(_read_logged_key(actor, code)) is not None
 
 
 def dossier_events(dossier: Dossier) -> QuerySet[DossierEvent]:

@@ -336,6 +336,12 @@ def dossiers_seed(
                 "synthetic": True,
             },
         )
+    # Bulk inserts send no signal (dossiers.apps): the queues of every agency seeded, and
+    # whatever showed its applicants, are rendered afresh.
+    from xaso.core.pagecache import pages_changed
+
+    agency_ids = {a.pk for d in desks for a in (d.receiving, d.competent)}
+    pages_changed("people", *(f"dossiers:{pk}" for pk in sorted(agency_ids)))
     return SeedResult(
         count=made,
         people=people,

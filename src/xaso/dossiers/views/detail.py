@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xaso.core.audit import audit_record
 from xaso.core.errors import DomainError, NotFound
+from xaso.core.pagecache import cached_page
 from xaso.org.models import Staff
 
 from .. import permissions, selectors, services
@@ -29,7 +30,7 @@ from ..forms import ACTION_FORMS, AssignForm, AttachForm, SupplementForm
 from ..models import FINAL, Dossier, DossierAttachment, Status
 from ..services.attachments import ATTACH_ROLES
 from ..services.workflow import ACTION_LABELS, ACTIONS, TRANSITIONS
-from .common import actor_of, apply_errors, due_class, login_required
+from .common import actor_of, apply_errors, due_class, login_required, next_due
 
 #: The order the actions are offered in: the usual path first, the exceptions last.
 SHOWN_ORDER = (
@@ -180,10 +181,24 @@ def _page(
     )
 
 
+def _detail_scopes(request: HttpRequest, code: str) -> tuple[str, ...]:
+    """What a dossier page shows: the dossier (history, checklist, scans), its applicant and
+    procedure, and the official's agency and roles, which decide the actions (core.pagecache)."""
+    return ("org", "people", "catalogue", f"dossier:{code}")
+
+
+def _read_logged(request: HttpRequest, code: str) -> bool:
+    """A kept page is served only while today's ``person.read`` of it is on record."""
+    return selectors.dossier_read_logged_today(actor=actor_of(request), code=code)
+
+
 @login_required
 @require_GET
+@cached_page(scopes=_detail_scopes, still_valid=_read_logged)
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _page(request, _get(actor_of(request), code))
+    dossier = _get(actor_of(request), code)
+    request.page_valid_until = next_due([dossier], timezone.now())  # type: ignore[attr-defined]
+    return _page(request, dossier)
 
 
 def _run(actor: Staff, dossier: Dossier, action: str, form: forms.Form) -> Dossier:

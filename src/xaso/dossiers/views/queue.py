@@ -12,18 +12,34 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from xaso.core.errors import DomainError
+from xaso.core.pagecache import cached_page
 
 from .. import permissions, selectors
 from ..forms import QueueForm
-from .common import actor_of, apply_errors, due_class, login_required, querystring, require
+from .common import (
+    actor_of,
+    apply_errors,
+    due_class,
+    login_required,
+    next_due,
+    querystring,
+    require,
+)
 
 PAGE_SIZE = selectors.PAGE_SIZE
 #: Whose queue opens on "my dossiers" by default: those who work on what is handed to them.
 MINE_FIRST = frozenset({"specialist"})
 
 
+def _queue_scopes(request: HttpRequest) -> tuple[str, ...]:
+    """What a queue page shows: the agency's dossiers, their applicants and procedures, and the
+    official's own agency and roles (core.pagecache)."""
+    return ("org", "people", "catalogue", f"dossiers:{actor_of(request).agency_id}")
+
+
 @login_required
 @require_GET
+@cached_page(scopes=_queue_scopes)
 def queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require(permissions.can_list(actor))
@@ -54,6 +70,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         else:
             now = timezone.now()
             items = [{"d": d, "due": due_class(d, now)} for d in page.items]
+            # The colours hold until the next of these dossiers falls due.
+            request.page_valid_until = next_due(page.items, now)  # type: ignore[attr-defined]
             if page.next_cursor:
                 next_url = "?" + querystring({**f, "after": page.next_cursor})
     else:
