@@ -70,8 +70,10 @@ def _catalogue_written(sender: Any, **kwargs: Any) -> None:
     pages_changed("catalogue")
 
 
-def _person_written(sender: Any, **kwargs: Any) -> None:
-    """An applicant's name or details changed: queues and dossier pages show them."""
+def _person_written(sender: Any, created: bool = False, **kwargs: Any) -> None:
+    """An applicant's name or details changed: queues and dossier pages show them. A new person
+    is on no page yet (their dossier's own write renews its agency's queue)."""
     from xaso.core.pagecache import pages_changed
 
-    pages_changed("people")
+    if not created:
+        pages_changed("people")
