@@ -17,7 +17,7 @@ from xaso.dossiers.errors import Throttled
 from xaso.dossiers.views.public import lookup_allowed
 from xaso.org.models import Staff
 
-from . import permissions, selectors, services
+from . import permissions, selectors
 from .errors import Pkcs12Invalid
 from .models import SigningCertificate
 from .verify import Problem, SignatureResult, VerificationResult, upload_read, verify_pdf
@@ -164,6 +164,8 @@ def certificate_import(
     data = file.read(1024 * 1024 + 1)
     if len(data) > 1024 * 1024:
         raise Pkcs12Invalid(_("Tệp PKCS#12 quá lớn (tối đa 1 MB)."))
+    from . import services  # cryptography: loaded only where it is used
+
     cert = services.certificate_import(
         actor=actor, agency=actor.agency, data=data, password=password
     )

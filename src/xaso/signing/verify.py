@@ -23,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import conf, pki
+from . import conf
 from .errors import PdfInvalid, PdfTooLarge
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ def _roots(key: tuple[tuple[str, int], ...]) -> tuple[Any, ...]:
 
 def trust_roots() -> list[Any]:
     """The trust anchors (asn1crypto certificates), reloaded when a file changes."""
+    from . import pki  # cryptography costs every web worker ~18 MB: only where it signs/checks
+
     files = list(conf.trust_root_files())
     if conf.trust_demo_ca():
         ca = pki.demo_ca_certificate()
