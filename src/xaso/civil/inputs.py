@@ -33,7 +33,6 @@ ROLE_SEX: dict[str, str] = {
     PartyRole.MOTHER: "female",
     PartyRole.WIFE: "female",
 }
-_SEX_WORD = {"male": "nam", "female": "nữ"}
 EARLIEST_BIRTH_YEAR = 1850
 
 
@@ -223,7 +222,10 @@ def clean_party(
                 "sex_mismatch",
                 f"{prefix}.sex",
                 _("Giới tính của %(role)s phải là %(sex)s.")
-                % {"role": PartyRole(role).label.lower(), "sex": _SEX_WORD[implied]},
+                % {
+                    "role": PartyRole(role).label.lower(),
+                    "sex": _("nam") if implied == "male" else _("nữ"),
+                },
             )
         sex = implied
     if "sex" in need:
