@@ -100,3 +100,28 @@ class AttachmentChecklistUnknown(AttachmentRejected):
 class Throttled(DomainError):
     code = "throttled"
     status = 429
+
+
+class TrackingBookTooLarge(Conflict):
+    """The book has too many dossiers to print while the caller waits: ask for an export."""
+
+    code = "tracking_book_too_large"
+
+
+class ExportNotReady(Conflict):
+    """The background tracking book is still being made."""
+
+    code = "tracking_book_export_not_ready"
+
+
+class ExportFailed(Conflict):
+    """The background tracking book could not be made (``error`` on the export says why)."""
+
+    code = "tracking_book_export_failed"
+
+
+class ExportExpired(DomainError):
+    """The file was deleted after its keeping time: ask for the book again."""
+
+    code = "tracking_book_export_expired"
+    status = 410

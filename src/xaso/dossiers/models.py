@@ -345,3 +345,67 @@ class DossierNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind}/{self.channel} #{self.event_id}: {self.status}"
+
+
+# --- The tracking book produced in the background ---------------------------------------------
+# Written only by ``services.tracking_book``; see there for the rules.
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ lập")
+    RUNNING = "running", _("Đang lập")
+    DONE = "done", _("Đã lập xong")
+    FAILED = "failed", _("Không lập được")
+    EXPIRED = "expired", _("Đã hết hạn tải về")
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
+class TrackingBookExport(models.Model):
+    """Sổ theo dõi hồ sơ of an agency for a period, produced by a background task (a long
+    period takes minutes to print) for the official who asked, who alone may download it. The
+    file holds applicants' names, addresses and phones: it is deleted after a day."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    file = models.FileField(upload_to="tracking-books/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=32, blank=True, help_text=_("Mã lỗi, không có dữ liệu"))
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExportStatus.values), name="tracking_export_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=ExportFormat.values), name="tracking_export_format_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="tracking_export_period_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "created_at"], name="tracking_export_requester"),
+            models.Index(fields=["status", "created_at"], name="tracking_export_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.period_start}..{self.period_end} {self.format}"

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils.translation import gettext as _
 
 from xaso.core.audit import audit_record
@@ -375,13 +375,11 @@ def _day_start(day: date) -> datetime:
     return to_vietnam_time(datetime.combine(day, time(0, 0)))
 
 
-def tracking_book_for(
+def tracking_book_check(
     *, actor: Staff, start: date, end: date, agency: Agency | None = None
-) -> TrackingBook:
-    """Sổ theo dõi hồ sơ of the actor's agency: the dossiers its counter received from ``start``
-    to ``end`` (both included, Vietnam days), in order of reception. The book is the receiving
-    counter's register, so a dossier received elsewhere "phi địa giới" is in the other one's.
-    Audited once per book as ``dossier.tracking_book`` with the codes whose applicants it shows."""
+) -> None:
+    """Refuse a book the actor may not have (role, another agency) or a period that is not one
+    (ends before it starts, longer than ``TRACKING_BOOK_MAX_DAYS``)."""
     if not can_read_tracking_book(actor):
         raise PermissionDenied(_("Bạn không có quyền xem sổ theo dõi hồ sơ."))
     if agency is not None and agency.pk != actor.agency_id:
@@ -396,12 +394,40 @@ def tracking_book_for(
             _("Mỗi lần in sổ tối đa %(days)s ngày.") % {"days": TRACKING_BOOK_MAX_DAYS},
             fields={"to": [_("Khoảng thời gian quá dài.")]},
         )
-    own = actor.agency
-    received = Dossier.objects.filter(
-        receiving_agency_id=own.pk,
+
+
+def _book_dossiers(agency: Agency, start: date, end: date) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(
+        receiving_agency_id=agency.pk,
         received_at__gte=_day_start(start),
         received_at__lt=_day_start(end + timedelta(days=1)),
     )
+
+
+def tracking_book_file_name(start: date, end: date, extension: str, *, tag: str = "") -> str:
+    """ "so-theo-doi-ho-so-20260101-20261231.pdf"; ``tag`` makes a stored name unique."""
+    suffix = f"-{tag}" if tag else ""
+    return f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}{suffix}.{extension}"
+
+
+def tracking_book_size(*, actor: Staff, start: date, end: date) -> int:
+    """How many dossiers the actor's book for the period would list (one COUNT, nothing read of
+    the applicants, nothing audited): the direct download refuses a book too large to print
+    while the caller waits."""
+    tracking_book_check(actor=actor, start=start, end=end)
+    return _book_dossiers(actor.agency, start, end).count()
+
+
+def tracking_book_for(
+    *, actor: Staff, start: date, end: date, agency: Agency | None = None
+) -> TrackingBook:
+    """Sổ theo dõi hồ sơ of the actor's agency: the dossiers its counter received from ``start``
+    to ``end`` (both included, Vietnam days), in order of reception. The book is the receiving
+    counter's register, so a dossier received elsewhere "phi địa giới" is in the other one's.
+    Audited once per book as ``dossier.tracking_book`` with the codes whose applicants it shows."""
+    tracking_book_check(actor=actor, start=start, end=end, agency=agency)
+    own = actor.agency
+    received = _book_dossiers(own, start, end)
     dossiers = list(
         received.select_related("procedure", "applicant", "competent_agency").order_by(
             "received_at", "code"

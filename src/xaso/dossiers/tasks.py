@@ -20,3 +20,11 @@ def send_dossier_notice(event_id: int | str, kind: str | None = None) -> dict[st
             return {}
         event_id = found
     return notices.dossier_notice_send(event_id=event_id)
+
+
+@task()
+def build_tracking_book(export_id: int) -> str:
+    """Make the tracking book export ``export_id`` (services.tracking_book)."""
+    from .services.tracking_book import tracking_book_export_build
+
+    return tracking_book_export_build(export_id=export_id)

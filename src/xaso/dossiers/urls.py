@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import tracking_book_views
 from .views import detail, intake, queue
 
 app_name = "dossiers"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("new/applicant/", intake.applicant_lookup, name="applicant_lookup"),
     path("new/procedures/", intake.procedure_suggest, name="procedure_suggest"),
     path("new/checklist/", intake.checklist, name="checklist"),
+    path("tracking-book/", tracking_book_views.tracking_book, name="tracking_book"),
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/actions/<str:action>/", detail.act, name="act"),
     path("<str:code>/attachments/", detail.attach, name="attach"),
