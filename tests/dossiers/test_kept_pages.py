@@ -127,3 +127,21 @@ def test_outside_the_agency_is_never_served(world):
     d = receive(world, at=timezone.now())
     _signed_in(world.reception).get(f"/dossiers/{d.code}/")
     assert _signed_in(world.reception_b).get(f"/dossiers/{d.code}/").status_code == 404
+
+
+def test_the_queue_api_is_kept_and_renewed_like_the_page(world, settings):
+    from tests.dossiers.world import bearer
+
+    d = receive(world, at=timezone.now())
+    client = Client()
+    auth = bearer(world.all_a)
+    settings.XASO_PAGE_CACHE = False
+    plain = client.get("/api/v1/dossiers", **auth).json()
+    settings.XASO_PAGE_CACHE = True
+    first = client.get("/api/v1/dossiers", **auth).json()
+    assert first == plain  # the same document, kept or not
+    assert client.get("/api/v1/dossiers", **auth).json() == first
+    services.dossier_assign(actor=world.all_a, dossier=d, assignee=world.specialist)
+    again = client.get("/api/v1/dossiers", **auth).json()
+    assert [i["status"] for i in again["items"]] == ["in_processing"]
+    assert client.get("/api/v1/dossiers?status=received", **auth).json()["items"] == []

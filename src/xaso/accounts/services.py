@@ -67,18 +67,24 @@ def api_token_issue(*, request: HttpRequest, username: str, password: str) -> st
 
 def api_token_authenticate(*, token: str) -> Staff | None:
     """The staff member behind a live token, or None. Using a token extends its life."""
+    from .backends import load_staff
+
     now = timezone.now()
     found = (
-        ApiToken.objects.select_related("staff__agency")
-        .filter(key_hash=_hash(token), expires_at__gt=now, staff__is_active=True)
+        ApiToken.objects.filter(key_hash=_hash(token), expires_at__gt=now)
+        .values_list("pk", "staff_id", "expires_at")
         .first()
     )
     if found is None:
         return None
+    pk, staff_id, expires_at = found
+    staff = load_staff(staff_id)  # with agency, unit and roles, as a signed-in page has them
+    if staff is None or not staff.is_active:
+        return None
     ttl = timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS)
-    if found.expires_at - now < ttl - timedelta(minutes=5):
-        ApiToken.objects.filter(pk=found.pk).update(expires_at=now + ttl)
-    return found.staff
+    if expires_at - now < ttl - timedelta(minutes=5):
+        ApiToken.objects.filter(pk=pk).update(expires_at=now + ttl)
+    return staff  # type: ignore[no-any-return]
 
 
 @transaction.atomic

@@ -176,6 +176,27 @@ def cached_page(
     return decorator
 
 
+def kept(
+    key: tuple[Any, ...],
+    scopes: tuple[str, ...],
+    build: Callable[[], tuple[bytes, datetime | None]],
+) -> bytes:
+    """The same for an answer that is not a page (an API's JSON): ``build()`` gives the bytes and
+    until when they hold; kept under ``key`` (which must name the caller and everything the
+    answer depends on besides ``scopes``), the day and the scopes' versions, read before
+    building, so a change made meanwhile is never kept under the new version."""
+    if not settings.XASO_PAGE_CACHE:
+        return build()[0]
+    now = timezone.now()
+    full = (*key, timezone.localdate(now), scopes, scope_versions(scopes))
+    item = _pages.get(full)
+    if item is not None and (item.valid_until is None or now < item.valid_until):
+        return item.body
+    body, valid_until = build()
+    _pages.put(full, _Kept(body, {}, valid_until))
+    return body
+
+
 def _values(request: HttpRequest) -> dict[str, str]:
     idle = int(getattr(request, "idle_remaining", settings.XASO_IDLE_TIMEOUT_SECONDS))
     return {

@@ -3,6 +3,7 @@ and the public status lookup (no login, rate-limited per client address)."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, datetime
 from typing import Any, Literal
@@ -10,18 +11,22 @@ from typing import Any, Literal
 import ninja
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from xaso.core.context import client_address
 from xaso.core.errors import InvalidInput
+from xaso.core.pagecache import kept
 from xaso.core.schemas import ErrorOut
 from xaso.org.models import Staff
 
 from . import selectors, services
 from .errors import Throttled
 from .models import CLOCK_RUNNING, Dossier, Status
+from .timing import next_due
 
 router = Router(tags=["dossiers"])
 
@@ -298,38 +303,50 @@ def dossier_create(request: HttpRequest, payload: DossierIn) -> ninja.Status:
 
 
 @router.get("/dossiers", response={200: DossierPageOut, **ERRORS})
-def dossier_list(request: HttpRequest, filters: Query[ListIn]) -> dict[str, Any]:
-    """The caller's work queue, soonest due first; follow ``next`` with ``after`` for more."""
+def dossier_list(request: HttpRequest, filters: Query[ListIn]) -> HttpResponse:
+    """The caller's work queue, soonest due first; follow ``next`` with ``after`` for more.
+
+    Kept like the work-queue page (core.pagecache): the same official asking the same again
+    gets the same bytes until a dossier of the agency, an applicant, the catalogue or the
+    official's roles change, or one of the listed dossiers falls due."""
     actor = _actor(request)
-    page = selectors.dossier_page_for(
-        actor=actor,
-        limit=filters.limit,
-        status=filters.status,
-        q=filters.q,
-        overdue=filters.overdue,
-        procedure=filters.procedure,
-        channel=filters.channel,
-        assignee=actor if filters.mine else None,
-        after=filters.after,
-    )
-    now = timezone.now()
-    items = [
-        {
-            "code": d.code,
-            "status": d.status,
-            "status_label": str(Status(d.status).label),
-            "procedure": d.procedure.code,
-            "procedure_name": d.procedure.name,
-            "channel": d.channel,
-            "applicant_name": d.applicant.full_name,
-            "due_at": _vn(d.due_at),
-            "overdue": _overdue(d, now),
-            "step": d.current_step.name if d.current_step else None,
-            "assignee": d.assignee.username if d.assignee else None,
-        }
-        for d in page.items
-    ]
-    return {"items": items, "next": page.next_cursor}
+
+    def build() -> tuple[bytes, datetime | None]:
+        page = selectors.dossier_page_for(
+            actor=actor,
+            limit=filters.limit,
+            status=filters.status,
+            q=filters.q,
+            overdue=filters.overdue,
+            procedure=filters.procedure,
+            channel=filters.channel,
+            assignee=actor if filters.mine else None,
+            after=filters.after,
+        )
+        now = timezone.now()
+        items = [
+            {
+                "code": d.code,
+                "status": d.status,
+                "status_label": str(Status(d.status).label),
+                "procedure": d.procedure.code,
+                "procedure_name": d.procedure.name,
+                "channel": d.channel,
+                "applicant_name": d.applicant.full_name,
+                "due_at": _vn(d.due_at),
+                "overdue": _overdue(d, now),
+                "step": d.current_step.name if d.current_step else None,
+                "assignee": d.assignee.username if d.assignee else None,
+            }
+            for d in page.items
+        ]
+        out = DossierPageOut.model_validate({"items": items, "next": page.next_cursor})
+        body = json.dumps(out.model_dump(), cls=NinjaJSONEncoder).encode()
+        return body, next_due(page.items, now)
+
+    key = ("api:dossier_list", actor.pk, get_language(), filters.model_dump_json())
+    scopes = ("org", "people", "catalogue", f"dossiers:{actor.agency_id}")
+    return HttpResponse(kept(key, scopes, build), content_type="application/json")
 
 
 @router.get("/dossiers/{code}", response={200: DossierDetailOut, **ERRORS})

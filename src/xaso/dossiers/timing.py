@@ -15,7 +15,9 @@ competent agency's apply to its internal steps and to the supplement pause.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,9 @@ from xaso.workdays.clock import Due, OfficeHours, due_in_working_hours, to_vietn
 from xaso.workdays.selectors import due_for, work_calendar
 
 from .errors import TimeLimitUnconfirmed
+
+if TYPE_CHECKING:
+    from .models import Dossier
 
 
 def appointment(*, procedure: Procedure, received_at: datetime, agency: Agency) -> Due:
@@ -81,3 +86,12 @@ def shift(moment: datetime, by: timedelta, *, agency: Agency) -> datetime:
         return moment
     calendar, hours = work_calendar(), OfficeHours.of(agency)
     return due_in_working_hours(moment, by, calendar=calendar, hours=hours).due_at
+
+
+def next_due(dossiers: Iterable[Dossier], now: datetime) -> datetime | None:
+    """The first moment one of ``dossiers`` turns overdue (their colour changes then; the day
+    changing is the other moment, which core.pagecache keys on anyway)."""
+    from .models import CLOCK_RUNNING
+
+    times = [d.due_at for d in dossiers if d.status in CLOCK_RUNNING and d.due_at > now]
+    return min(times, default=None)

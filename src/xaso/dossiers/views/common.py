@@ -3,7 +3,6 @@ colour of a due time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from xaso.core.errors import DomainError
 from xaso.org.models import Staff
 
 from ..models import CLOCK_RUNNING, Dossier
+from ..timing import next_due
 
 __all__ = [
     "actor_of",
@@ -65,13 +65,6 @@ def due_class(dossier: Dossier, now: datetime | None = None) -> str:
     if timezone.localtime(dossier.due_at).date() == timezone.localtime(now).date():
         return "due-today"
     return "on-time"
-
-
-def next_due(dossiers: Iterable[Dossier], now: datetime) -> datetime | None:
-    """The first moment one of ``dossiers`` turns overdue (their colour changes then; the day
-    changing is the other moment, which core.pagecache keys on anyway)."""
-    times = [d.due_at for d in dossiers if d.status in CLOCK_RUNNING and d.due_at > now]
-    return min(times, default=None)
 
 
 def querystring(params: dict[str, Any]) -> str:
