@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
-
 from xaso.core.text.normalize import fold
 from xaso.org.models import Role
 
@@ -169,6 +167,8 @@ NO = {"khong", "false", "0", "no"}
 def workbook_bytes(records: Iterable[dict[str, Any]]) -> bytes:
     """The catalogue as an .xlsx file."""
     records = list(records)
+    from openpyxl import Workbook  # 22 MB: loaded by the export, not by every web worker
+
     wb = Workbook()
     procs = wb.active
     assert procs is not None  # noqa: S101 - a new workbook always has one sheet
@@ -239,6 +239,8 @@ def _set(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 def workbook_records(stream: BinaryIO) -> tuple[list[dict[str, Any]], list[str], list[Rejection]]:
     """Records, their locations and the rows refused while reading the workbook."""
     try:
+        from openpyxl import load_workbook
+
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         return (
