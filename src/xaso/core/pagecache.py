@@ -36,6 +36,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 _VERSION_KEY = "pages:version:{}"
+_EPOCH_KEY = "pages:epoch"
 _MAX_PAGES = 512
 
 # Markers that cannot occur in real content: random for each process.
@@ -88,26 +89,68 @@ def pages_changed(*scopes: str) -> None:
     rows in between keeps its page under the new version."""
 
     def bump() -> None:
-        cache.set_many({_VERSION_KEY.format(s): uuid.uuid4().hex for s in scopes}, timeout=None)
+        values = {_VERSION_KEY.format(s): uuid.uuid4().hex for s in scopes}
+        values[_EPOCH_KEY] = uuid.uuid4().hex  # last: readers re-read the scopes after it
+        cache.set_many(values, timeout=None)
 
     bump()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(bump)
 
 
-def scope_versions(scopes: tuple[str, ...]) -> tuple[str, ...]:
-    keys = [_VERSION_KEY.format(s) for s in scopes]
-    found = cache.get_many(keys)
-    missing = [k for k in keys if k not in found]
-    for key in missing:
+class _Versions:
+    """This process's copy of the scope versions, good while the shared epoch is unchanged.
+
+    Every change renews its scopes' versions and then the epoch, so a request reads one shared
+    key (the epoch) instead of one per scope; when the epoch moved it reads its scopes again.
+    A request that reads the old epoch while a change is half-written is served as if it had
+    come just before the change, which it did."""
+
+    def __init__(self) -> None:
+        self.epoch: str | None = None
+        self.known: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def get(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        epoch = _shared(_EPOCH_KEY)
+        with self.lock:
+            if epoch != self.epoch:
+                self.epoch, self.known = epoch, {}
+            known = dict(self.known)
+        missing = [s for s in scopes if s not in known]
+        if missing:
+            for scope in missing:
+                known[scope] = _shared(_VERSION_KEY.format(scope))
+            with self.lock:
+                if epoch == self.epoch:
+                    self.known.update({s: known[s] for s in missing})
+        return tuple(known[s] for s in scopes)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.epoch, self.known = None, {}
+
+
+def _shared(key: str) -> str:
+    value = cache.get(key)
+    if value is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
-        found[key] = cache.get(key)
-    return tuple(found[k] for k in keys)
+        value = cache.get(key)
+    return str(value)
+
+
+_versions = _Versions()
+
+
+def scope_versions(scopes: tuple[str, ...]) -> tuple[str, ...]:
+    """The current version of each of ``scopes``."""
+    return _versions.get(scopes)
 
 
 def forget_pages() -> None:
-    """Drop this process's kept pages (tests)."""
+    """Drop this process's kept pages and versions (tests)."""
     _pages.clear()
+    _versions.clear()
 
 
 def _has_messages(request: HttpRequest) -> bool:
