@@ -4,22 +4,19 @@ and the public status lookup (no login, rate-limited per client address)."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, datetime
 from typing import Any, Literal
 
 import ninja
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
-from xaso.core.context import client_address
 from xaso.core.errors import InvalidInput
 from xaso.core.pagecache import kept
+from xaso.core.ratelimit import public_lookup_allowed
 from xaso.core.schemas import ErrorOut
 from xaso.org.models import Staff
 
@@ -52,7 +49,6 @@ ActionName = Literal[
     "transfer",
     "withdraw",
 ]
-PUBLIC_RATE = 30  # requests per client address per minute
 
 
 def _vn(moment: datetime | None) -> datetime | None:
@@ -438,18 +434,9 @@ def dossier_action(
 
 
 def _throttle(request: HttpRequest) -> None:
-    """At most ``PUBLIC_RATE`` lookups per client address per minute (a fixed window in the
-    shared cache): the code is guessable, the lookup must not become an enumeration tool."""
-    rate = getattr(settings, "XASO_PUBLIC_LOOKUP_RATE", PUBLIC_RATE)
-    window = int(time.time() // 60)
-    key = f"dossiers:public:{client_address(request)}:{window}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    if count > rate:
+    """The public lookups' budget per client address (core.ratelimit): the code is guessable,
+    the lookup must not become an enumeration tool."""
+    if not public_lookup_allowed(request):
         raise Throttled("Tra cứu quá nhiều lần; vui lòng thử lại sau một phút.")
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from xaso.core.ratelimit import public_lookup_allowed as lookup_allowed
 from xaso.core.schemas import ErrorOut
 from xaso.dossiers.errors import Throttled
-from xaso.dossiers.views.public import lookup_allowed
 from xaso.org.models import Staff
 
 from . import permissions, selectors

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from xaso.core.errors import DomainError
-from xaso.dossiers.views.public import lookup_allowed
+from xaso.core.ratelimit import public_lookup_allowed as lookup_allowed
 
 from . import conf
 from .forms import VerifyForm

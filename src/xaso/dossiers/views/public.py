@@ -4,37 +4,19 @@ login; limited per client address so the guessable codes cannot be walked."""
 
 from __future__ import annotations
 
-import time
-
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from xaso.core.context import client_address
 from xaso.core.errors import NotFound
+from xaso.core.ratelimit import public_lookup_allowed
 
 from .. import selectors
 from ..forms import LookupForm
 
-#: Lookups per client address per minute; the JSON lookup reads the same setting.
-LOOKUP_RATE = 30
-
-
-def lookup_allowed(request: HttpRequest) -> bool:
-    """Count this lookup in a fixed one-minute window of the shared cache; False past the rate
-    (``XASO_PUBLIC_LOOKUP_RATE``, default 30)."""
-    rate = getattr(settings, "XASO_PUBLIC_LOOKUP_RATE", LOOKUP_RATE)
-    key = f"dossiers:lookup-page:{client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    return count <= rate
+# Shared with the JSON lookup and the public verifications (one budget per address).
+lookup_allowed = public_lookup_allowed
 
 
 @require_GET
