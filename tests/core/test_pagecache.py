@@ -20,7 +20,8 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(transactional_db) -> World:
+    """Pages are renewed when a change commits: outside pytest's wrapping transaction."""
     return build_world()
 
 

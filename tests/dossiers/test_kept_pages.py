@@ -18,8 +18,9 @@ from xaso.dossiers import services
 from xaso.dossiers.models import Dossier
 from xaso.people.models import Person
 
-# The dossier page is kept only once today's read of its applicant is on record, which happens
-# when that audit entry commits: those tests run outside pytest's wrapping transaction.
+# Pages are renewed when a change commits, and the dossier page is kept only once today's read
+# of its applicant is on record, which happens when that audit entry commits: these tests run
+# outside pytest's wrapping transaction.
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ def _reads(staff, dossier) -> int:
     ).count()
 
 
-def test_queue_is_kept_until_a_dossier_of_the_agency_changes(world):
+def test_queue_is_kept_until_a_dossier_of_the_agency_changes(transactional_db, world):
     d = receive(world, at=timezone.now())
     client = _signed_in(world.reception)
     assert client.get("/dossiers/").context is not None
@@ -57,7 +58,7 @@ def test_queue_is_kept_until_a_dossier_of_the_agency_changes(world):
     assert "Đang xử lý" in fresh.content.decode()
 
 
-def test_another_agencys_change_keeps_the_page(world):
+def test_another_agencys_change_keeps_the_page(transactional_db, world):
     receive(world, at=timezone.now())
     client = _signed_in(world.reception)
     client.get("/dossiers/")
@@ -65,7 +66,7 @@ def test_another_agencys_change_keeps_the_page(world):
     assert client.get("/dossiers/").context is None
 
 
-def test_an_applicants_new_name_shows_at_once(world):
+def test_an_applicants_new_name_shows_at_once(transactional_db, world):
     d = receive(world, at=timezone.now())
     client = _signed_in(world.reception)
     client.get("/dossiers/")
@@ -123,13 +124,13 @@ def test_a_kept_page_is_not_served_when_the_read_is_not_on_record(transactional_
     assert _reads(world.reception, d) == 2
 
 
-def test_outside_the_agency_is_never_served(world):
+def test_outside_the_agency_is_never_served(transactional_db, world):
     d = receive(world, at=timezone.now())
     _signed_in(world.reception).get(f"/dossiers/{d.code}/")
     assert _signed_in(world.reception_b).get(f"/dossiers/{d.code}/").status_code == 404
 
 
-def test_the_queue_api_is_kept_and_renewed_like_the_page(world, settings):
+def test_the_queue_api_is_kept_and_renewed_like_the_page(transactional_db, world, settings):
     from tests.dossiers.world import bearer
 
     d = receive(world, at=timezone.now())

@@ -84,18 +84,36 @@ _pages = _Pages(_MAX_PAGES)
 
 
 def pages_changed(*scopes: str) -> None:
-    """Data of ``scopes`` has changed: pages that show it are rendered afresh. Inside a
-    transaction this happens now and again after commit, so that no request that read the old
-    rows in between keeps its page under the new version."""
+    """Data of ``scopes`` has changed: pages that show it are rendered afresh.
 
-    def bump() -> None:
-        values = {_VERSION_KEY.format(s): uuid.uuid4().hex for s in scopes}
-        values[_EPOCH_KEY] = uuid.uuid4().hex  # last: readers re-read the scopes after it
-        cache.set_many(values, timeout=None)
+    The scopes get new versions once the change has committed (at once outside a transaction):
+    a request that read the old version meanwhile may keep a page of the old data, but under
+    the old version, which no one asks for after the renewal; one that reads the new version
+    sees the committed data. The scopes a transaction changes are renewed together, once."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        _bump(set(scopes))
+        return
+    pending: set[str] = conn.__dict__.setdefault("_xaso_pages_pending", set())
+    pending.update(scopes)
+    flush = conn.__dict__.get("_xaso_pages_flush")
+    if flush is None:
 
-    bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump)
+        def flush() -> None:
+            _bump(set(pending))
+            pending.clear()
+
+        conn.__dict__["_xaso_pages_flush"] = flush
+    # Registered once per transaction: a rollback drops Django's callbacks (and the scopes
+    # pending then are renewed with the next transaction's, which costs nothing wrong).
+    if not any(func is flush for _sids, func, _robust in conn.run_on_commit):
+        transaction.on_commit(flush)
+
+
+def _bump(scopes: set[str]) -> None:
+    values = {_VERSION_KEY.format(s): uuid.uuid4().hex for s in sorted(scopes)}
+    values[_EPOCH_KEY] = uuid.uuid4().hex  # last: readers re-read the scopes after it
+    cache.set_many(values, timeout=None)
 
 
 class _Versions:
