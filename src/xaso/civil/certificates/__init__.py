@@ -1,0 +1,9 @@
+"""Certificates and extracts of the civil status registers (giấy tờ hộ tịch), vn-rules.md §3.3.
+
+- ``words``: numbers and dates in Vietnamese words (the forms write dates "bằng chữ");
+- ``content``: from an entry as it reads now (amendments applied) to the values of its form;
+- ``render``: those values to a PDF (WeasyPrint, Liberation Serif, QR code), fast;
+- ``models``: ``IssuedDocument``, the register of every document issued, with its verification id;
+- ``services``: ``certificate_issue`` (render, sign electronically, record, audit);
+- ``selectors``: the public facts of an issued document by its verification id.
+"""
