@@ -22,31 +22,38 @@ from xaso.civil.models import CivilRecord
 # --- Fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def cert_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("certificates-data")
+_DATA_DIR: dict[str, Path] = {}
+
+
+def data_dir(factory: pytest.TempPathFactory) -> Path:
+    """One key folder for the session: the demo CA and the cut stamp font are made once."""
+    if "path" not in _DATA_DIR:
+        _DATA_DIR["path"] = factory.mktemp("certificates-data")
+    return _DATA_DIR["path"]
 
 
 @pytest.fixture(name="signing")
-def signing_fixture(settings, cert_data_dir, w: CivilWorld):
+def signing_fixture(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory, w: CivilWorld
+) -> CivilWorld:
     """Keys under a session data folder (the demo CA made once), the demo certificates of both
     communes, no TSA, the demo CA trusted; the leader of A titled Chủ tịch."""
     from xaso.signing.services import certificate_issue_demo
 
-    settings.DATA_DIR = cert_data_dir
+    settings.DATA_DIR = data_dir(tmp_path_factory)
     settings.XASO_SIGNING_TRUST_ROOTS = ""
     settings.XASO_SIGNING_TRUST_DEMO_CA = True
     settings.XASO_SIGNING_TSA_URL = ""
     settings.XASO_SIGNING_KEYSTORE_PASSPHRASE = None
     settings.XASO_PUBLIC_BASE_URL = "https://xaso.example.vn"
     leader_titled(w)
-    _name_units(w)
+    name_units(w)
     certificate_issue_demo(agency=w.a)
     certificate_issue_demo(agency=w.b)
     return w
 
 
-def _name_units(w: CivilWorld) -> None:
+def name_units(w: CivilWorld) -> None:
     for agency, name in ((w.a, "Xã Đông"), (w.b, "Xã Tây")):
         agency.unit.name = name
         agency.unit.save(update_fields=["name", "name_folded"])
@@ -58,7 +65,7 @@ def forms_fixture(w: CivilWorld, settings) -> CivilWorld:
     forms without issuing them (no keys needed)."""
     settings.XASO_PUBLIC_BASE_URL = "https://xaso.example.vn"
     leader_titled(w)
-    _name_units(w)
+    name_units(w)
     return w
 
 
