@@ -19,6 +19,9 @@ def _fast_passwords(settings):  # argon2 costs ~250 ms a hash; tests hash hundre
     # Kept pages (core.pagecache) are tested on their own (tests/core/test_pagecache.py) and in
     # the browser journeys; elsewhere tests read each response's template context.
     settings.XASO_PAGE_CACHE = False
+    # `xaso demo` registers 250 civil entries per commune; tests of the demo need only a few
+    # of each kind (tests/civil/test_demo.py loads the full variety).
+    settings.XASO_DEMO_CIVIL_PER_AGENCY = 20
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -171,6 +171,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # A shared office PC: log out whoever walked away after this many idle minutes.
 XASO_IDLE_TIMEOUT_SECONDS = int(float(os.environ.get("XASO_IDLE_TIMEOUT_MINUTES", "15")) * 60)
+# How many civil status entries `xaso demo` registers per demo commune (the tests use fewer).
+XASO_DEMO_CIVIL_PER_AGENCY = int(os.environ.get("XASO_DEMO_CIVIL_PER_AGENCY", "250"))
 # Keep rendered pages that only change with org/calendar data (core.pagecache); 0 turns it off.
 XASO_PAGE_CACHE = _env_bool("XASO_PAGE_CACHE", True)
 # Sessions are read from the cache (files in the data folder, or Redis) and kept in the database.

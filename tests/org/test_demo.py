@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from xaso.civil.models import CivilRecord
 from xaso.core.models import AuditEntry
 from xaso.org.demo import AGENCIES, STAFF
 from xaso.org.models import AdministrativeUnit, Agency, Staff, StaffRole
@@ -37,7 +38,10 @@ def _counts() -> dict[str, int]:
         "staff": Staff.objects.count(),
         "roles": StaffRole.objects.count(),
         "procedures": Procedure.objects.count(),
-        "audit": AuditEntry.objects.count(),
+        "audit": AuditEntry.objects.exclude(action__startswith="civil.")
+        .exclude(action__startswith="person.")
+        .count(),
+        "civil": CivilRecord.objects.count(),
     }
 
 
@@ -131,6 +135,7 @@ def test_demo_twice_changes_no_counts_and_keeps_the_json() -> None:
         "roles": 25,
         "procedures": 60,
         "audit": 34,
+        "civil": 3 * 20,  # XASO_DEMO_CIVIL_PER_AGENCY in each of the three demo communes
     }
     second = _demo()
     assert second == first
@@ -236,6 +241,7 @@ def test_xaso_demo_command_line_prints_only_json(tmp_path: Path) -> None:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "XASO_DATA_DIR": str(tmp_path),
+        "XASO_DEMO_CIVIL_PER_AGENCY": "20",
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

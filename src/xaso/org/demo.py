@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from .models import AdministrativeUnit, Agency, AgencyKind, Staff, StaffRole
@@ -232,4 +233,8 @@ def demo_load(*, password: str) -> list[DemoAccount]:
     from xaso.signing.services import signing_demo_keys_ensure
 
     signing_demo_keys_ensure(agencies=agencies.values())  # demo CA + one key per agency, once
+    from xaso.civil.demo import civil_demo_load
+
+    # a few hundred civil status entries per demo commune, once
+    civil_demo_load(per_agency=settings.XASO_DEMO_CIVIL_PER_AGENCY)
     return accounts
