@@ -1,18 +1,22 @@
 """A ``Sheet`` to PDF bytes, fast: WeasyPrint, Liberation Serif, a QR code, one A4 page.
 
 Issue 4 gives certificate render + sign 150 ms. What a render costs, and what is done about it
-(figures from ``benchmarks/bench_certificates.py`` on the 2-core machine):
+(``benchmarks/bench_certificates.py`` on the shared 2-core machine, load average ≈ 4; CPU time
+in brackets, which the other work on the machine does not inflate): the naive render — a new
+font configuration per document, "Times New Roman" looked up by fontconfig, automatic table
+layout, the QR code drawn by Pillow — took ≈ 150 ms (90 ms CPU); this one takes ≈ 65 ms (45 ms
+CPU), and render + sign ≈ 115 ms (75 ms CPU). How:
 
-- font discovery: a new ``FontConfiguration`` and fontconfig's lookup of "Times New Roman" per
-  document cost ≈ 40 ms. One ``FontConfiguration`` is kept per process, and the stylesheet names
-  the Liberation Serif files in ``@font-face`` rules (regular, bold, italic: nothing else), so
-  no system font is looked up at all;
+- font discovery: one ``FontConfiguration`` is kept per process, and the stylesheet names the
+  Liberation Serif files in ``@font-face`` rules (regular, bold, italic: the faces the forms
+  use), so no system font is looked up per document;
 - the stylesheet is parsed once per process, with that font configuration;
 - table layout: the automatic table algorithm measures every cell twice; every table here is
-  ``table-layout: fixed``; rows of values are paragraphs, not tables;
+  ``table-layout: fixed``; the rows of a form are paragraphs of text, not tables or spans;
 - the QR code is a 1-bit PNG written directly from the symbol's modules (a few hundred bytes, no
-  Pillow), scaled by the page with ``image-rendering: pixelated``. An inline SVG was slower to
-  lay out than the PNG.
+  Pillow), scaled by the page with ``image-rendering: pixelated``. An inline SVG symbol was
+  slower to lay out than the PNG (≈ +30 ms). The mask pattern is still chosen by the standard's
+  penalty rules (≈ 5 ms of CPU; a fixed mask would save it, at the cost of ISO/IEC 18004).
 
 Where the signature stamp goes: the template leaves an empty box (``#stamp``) between the
 signer's title and name (Decree 30/2020 Appendix I puts the signature there); after layout its
