@@ -163,3 +163,37 @@ def test_turned_off_renders_every_time(world: World, settings) -> None:
     _login(client, me.username)
     assert client.get("/").context is not None
     assert client.get("/").context is not None
+
+
+def test_a_locked_account_is_out_at_the_next_request(world: World) -> None:
+    """The official is kept loaded between requests (accounts.backends) under the org version:
+    locking the account renews it, so the very next request is refused."""
+    admin, me = world.who(TK, "admin"), world.who(TK, "reception")
+    client = Client()
+    _login(client, me.username)
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200  # kept page, kept official
+    org_services.staff_update(
+        actor=admin,
+        staff=me,
+        full_name=me.full_name,
+        title="",
+        phone="",
+        email="",
+        is_active=False,
+        roles=[("reception", "")],
+    )
+    assert client.get("/").status_code == 302  # to the login screen
+
+
+def test_a_new_password_ends_other_sessions_at_once(world: World) -> None:
+    from xaso.org.models import Staff
+
+    me = world.who(TK, "reception")
+    client = Client()
+    _login(client, me.username)
+    assert client.get("/").status_code == 200
+    staff = Staff.objects.get(pk=me.pk)
+    staff.set_password("Mat-khau-moi-2026!")
+    staff.save(update_fields=["password"])
+    assert client.get("/").status_code == 302
