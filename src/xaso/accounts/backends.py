@@ -145,29 +145,34 @@ class _Loaded:
 _loaded = _Loaded()
 
 
+def staff_current(user_id: Any) -> Any:
+    """The official ``user_id`` as now committed, with agency, unit and roles, or None: from this
+    process's copy when kept pages are on (``XASO_PAGE_CACHE``) and nothing in "org" changed
+    since it was read (on PostgreSQL the query's planning alone cost more than a kept page)."""
+    from django.conf import settings
+
+    from xaso.core.pagecache import scope_versions
+
+    if not settings.XASO_PAGE_CACHE:
+        return load_staff(user_id)
+    try:
+        key = (int(user_id), scope_versions(("org",))[0])
+    except (TypeError, ValueError):
+        return None
+    user = _loaded.get(key)
+    if user is None:
+        user = load_staff(user_id)
+        if user is not None:
+            _loaded.put(key, user)
+    return user
+
+
 class StaffBackend(ModelBackend):
     """Django's backend, loading the signed-in official with their agency, its unit and their roles
-    in one go: every page and permission check reads them. With kept pages on
-    (``XASO_PAGE_CACHE``), an official already loaded under the current "org" version is not
-    read again (on PostgreSQL the query's planning alone cost more than serving a kept page)."""
+    in one go: every page and permission check reads them."""
 
     def get_user(self, user_id: Any) -> Any:
-        from django.conf import settings
-
-        from xaso.core.pagecache import scope_versions
-
-        key = None
-        user = None
-        if settings.XASO_PAGE_CACHE:
-            try:
-                key = (int(user_id), scope_versions(("org",))[0])
-            except (TypeError, ValueError):
-                return None
-            user = _loaded.get(key)
+        user = staff_current(user_id)
         if user is None:
-            user = load_staff(user_id)
-            if user is None:
-                return None
-            if key is not None:
-                _loaded.put(key, user)
+            return None
         return user if self.user_can_authenticate(user) else None

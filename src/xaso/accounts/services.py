@@ -67,7 +67,7 @@ def api_token_issue(*, request: HttpRequest, username: str, password: str) -> st
 
 def api_token_authenticate(*, token: str) -> Staff | None:
     """The staff member behind a live token, or None. Using a token extends its life."""
-    from .backends import load_staff
+    from .backends import staff_current
 
     now = timezone.now()
     found = (
@@ -78,7 +78,7 @@ def api_token_authenticate(*, token: str) -> Staff | None:
     if found is None:
         return None
     pk, staff_id, expires_at = found
-    staff = load_staff(staff_id)  # with agency, unit and roles, as a signed-in page has them
+    staff = staff_current(staff_id)  # with agency, unit and roles, as a signed-in page has them
     if staff is None or not staff.is_active:
         return None
     ttl = timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS)
