@@ -197,3 +197,20 @@ def test_a_new_password_ends_other_sessions_at_once(world: World) -> None:
     staff.set_password("Mat-khau-moi-2026!")
     staff.save(update_fields=["password"])
     assert client.get("/").status_code == 302
+
+
+def test_a_revoked_token_is_refused_at_the_next_request(world: World) -> None:
+    """Tokens already found are remembered per worker; revoking them (a password reset deletes
+    the official's tokens) takes effect at once."""
+    admin, me = world.who(TK, "admin"), world.who(TK, "reception")
+    client = Client()
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": me.username, "password": factories.PASSWORD},
+        content_type="application/json",
+    ).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/dossiers", **auth).status_code == 200
+    assert client.get("/api/v1/dossiers", **auth).status_code == 200  # remembered
+    org_services.staff_reset_password(actor=admin, staff=me, password="Mat-khau-moi-2026!")
+    assert client.get("/api/v1/dossiers", **auth).status_code == 401

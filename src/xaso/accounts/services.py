@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -65,25 +65,43 @@ def api_token_issue(*, request: HttpRequest, username: str, password: str) -> st
     return token
 
 
+#: Tokens this process has already found, under the "org" data version (core.pagecache): every
+#: revocation deletes the token, which renews that version (accounts.apps), as does the staff
+#: change (password, lock) that comes with it. key hash -> (pk, staff id, expires at).
+_tokens_seen: dict[tuple[str, str], tuple[int, int, datetime]] = {}
+_TOKENS_SEEN_MAX = 1024
+
+
 def api_token_authenticate(*, token: str) -> Staff | None:
     """The staff member behind a live token, or None. Using a token extends its life."""
+    from xaso.core.pagecache import scope_versions
+
     from .backends import staff_current
 
     now = timezone.now()
-    found = (
-        ApiToken.objects.filter(key_hash=_hash(token), expires_at__gt=now)
-        .values_list("pk", "staff_id", "expires_at")
-        .first()
-    )
-    if found is None:
-        return None
+    key_hash = _hash(token)
+    memo_key = (key_hash, scope_versions(("org",))[0]) if settings.XASO_PAGE_CACHE else None
+    found = _tokens_seen.get(memo_key) if memo_key else None
+    if found is None or found[2] <= now:
+        found = (
+            ApiToken.objects.filter(key_hash=key_hash, expires_at__gt=now)
+            .values_list("pk", "staff_id", "expires_at")
+            .first()
+        )
+        if found is None:
+            return None
     pk, staff_id, expires_at = found
     staff = staff_current(staff_id)  # with agency, unit and roles, as a signed-in page has them
     if staff is None or not staff.is_active:
         return None
     ttl = timedelta(hours=settings.XASO_API_TOKEN_TTL_HOURS)
     if expires_at - now < ttl - timedelta(minutes=5):
-        ApiToken.objects.filter(pk=pk).update(expires_at=now + ttl)
+        expires_at = now + ttl
+        ApiToken.objects.filter(pk=pk).update(expires_at=expires_at)
+    if memo_key is not None:
+        if len(_tokens_seen) >= _TOKENS_SEEN_MAX:
+            _tokens_seen.clear()
+        _tokens_seen[memo_key] = (pk, staff_id, expires_at)
     return staff  # type: ignore[no-any-return]
 
 
