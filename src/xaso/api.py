@@ -139,6 +139,7 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 def _mount() -> None:
     from xaso.accounts.api import router as accounts_router
     from xaso.civil.api import router as civil_router
+    from xaso.civil.api_certificates import router as civil_certificates_router
     from xaso.dossiers.api import router as dossiers_router
     from xaso.dossiers.api_documents import router as dossier_documents_router
     from xaso.dossiers.api_stats import router as stats_router
@@ -157,6 +158,7 @@ def _mount() -> None:
     api.add_router("/", dossier_documents_router)
     api.add_router("/", stats_router)
     api.add_router("/civil", civil_router)
+    api.add_router("/civil", civil_certificates_router)
     api.add_router("/", signing_router)
 
 
