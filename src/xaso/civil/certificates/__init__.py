@@ -5,5 +5,8 @@
 - ``render``: those values to a PDF (WeasyPrint, Liberation Serif, QR code), fast;
 - ``models``: ``IssuedDocument``, the register of every document issued, with its verification id;
 - ``services``: ``certificate_issue`` (render, sign electronically, record, audit);
-- ``selectors``: the public facts of an issued document by its verification id.
+- ``selectors``: the public facts of an issued document by its verification id, the file check,
+  the documents of an entry;
+- ``views`` (pages mounted by ``civil.certificate_urls``) and ``responses`` (the PDF answer);
+  the JSON API is ``civil.api_certificates``.
 """
