@@ -1,2 +1,30 @@
-app_name = "civil"
-urlpatterns: list = []
+"""/civil/: the civil status pages, namespace ``civil`` (this module has no ``app_name`` of its
+own so that the certificates' pages keep their namespace, ``civil_certificates``, at the top
+level, as their code reverses it: they are mounted here, under /civil/certificates/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path
+
+from .views import books, home, records, register, stats
+
+pages: list[Any] = [
+    path("", home.home, name="home"),
+    path("search/", home.search, name="search"),
+    path("register/<slug:slug>/", register.register, name="register"),
+    path("records/<uuid:public_id>/", records.record, name="record"),
+    path("books/", books.book_list, name="books"),
+    path("books/<uuid:public_id>/", books.book_detail, name="book"),
+    path("books/<uuid:public_id>/close/", books.book_close, name="book_close"),
+    path("books/<uuid:public_id>/print.pdf", books.book_pdf, name="book_pdf"),
+    path("books/<uuid:public_id>/export.xlsx", books.book_xlsx, name="book_xlsx"),
+    path("stats/", stats.stats_index, name="stats"),
+    path("stats/export.xlsx", stats.stats_export, name="stats_export"),
+]
+
+urlpatterns: list[Any] = [
+    path("certificates/", include("xaso.civil.certificate_urls")),
+    path("", include((pages, "civil"))),
+]
