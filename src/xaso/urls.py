@@ -19,6 +19,7 @@ urlpatterns = [
     path("dossiers/", include("xaso.dossiers.urls")),
     path("lookup/", include("xaso.dossiers.public_urls")),
     path("stats/", include("xaso.dossiers.stats_urls")),
+    path("civil/certificates/", include("xaso.civil.certificate_urls")),
     path("civil/", include("xaso.civil.urls")),
     path("verify/", include("xaso.signing.urls")),
 ]

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 TONES = {"\u0300", "\u0309", "\u0303", "\u0301", "\u0323"}  # huyền, hỏi, ngã, sắc, nặng
 
 
-def test_demo_registers_realistic_entries_once():
+def test_demo_registers_realistic_entries_once(settings):
+    settings.XASO_DEMO_CIVIL_PER_AGENCY = 0  # the places and staff only: civil entries below
     demo_load(password="Demo-Phu-Tho-2026")
     started = time.perf_counter()
     counts = civil_demo_load(per_agency=120)

@@ -426,3 +426,7 @@ class CivilAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.role}.{self.field}"
+
+
+# The register of issued documents lives with the certificates; loaded with the app's models.
+from .certificates.models import IssuedDocument  # noqa: E402, F401

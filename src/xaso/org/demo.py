@@ -236,5 +236,6 @@ def demo_load(*, password: str) -> list[DemoAccount]:
     from xaso.civil.demo import civil_demo_load
 
     # a few hundred civil status entries per demo commune, once
-    civil_demo_load(per_agency=settings.XASO_DEMO_CIVIL_PER_AGENCY)
+    if settings.XASO_DEMO_CIVIL_PER_AGENCY > 0:
+        civil_demo_load(per_agency=settings.XASO_DEMO_CIVIL_PER_AGENCY)
     return accounts
