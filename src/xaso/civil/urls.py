@@ -1,16 +1,17 @@
-"""/civil/: the civil status pages, namespace ``civil`` (this module has no ``app_name`` of its
-own so that the certificates' pages keep their namespace, ``civil_certificates``, at the top
-level, as their code reverses it: they are mounted here, under /civil/certificates/)."""
+"""/civil/: the civil status pages (namespace ``civil``). The certificates' pages are mounted
+beside them by the project's URL configuration, under /civil/certificates/ (namespace
+``civil_certificates``, which their code reverses at the top level)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path
+from django.urls import path
 
 from .views import books, home, records, register, stats
 
-pages: list[Any] = [
+app_name = "civil"
+urlpatterns: list[Any] = [
     path("", home.home, name="home"),
     path("search/", home.search, name="search"),
     path("register/<slug:slug>/", register.register, name="register"),
@@ -22,9 +23,4 @@ pages: list[Any] = [
     path("books/<uuid:public_id>/export.xlsx", books.book_xlsx, name="book_xlsx"),
     path("stats/", stats.stats_index, name="stats"),
     path("stats/export.xlsx", stats.stats_export, name="stats_export"),
-]
-
-urlpatterns: list[Any] = [
-    path("certificates/", include("xaso.civil.certificate_urls")),
-    path("", include((pages, "civil"))),
 ]
