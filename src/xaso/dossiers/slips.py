@@ -20,6 +20,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db.models import Min, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xaso.core.audit import audit_record
 from xaso.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -149,23 +150,77 @@ def _last(events: Sequence[DossierEvent], action: str) -> DossierEvent | None:
     return found[-1] if found else None
 
 
-def _require(event: DossierEvent | None, message: str) -> DossierEvent:
-    if event is None:
-        raise DocumentNotApplicable(message)
+#: What each document of one event is about: the event's action, the refusal when the dossier's
+#: history has none, and the status the dossier must still be in (None: any).
+_SOURCES: dict[DocumentKind, tuple[str, Any, Status | None]] = {
+    DocumentKind.SUPPLEMENT: (
+        "request_supplement",
+        gettext_lazy("Hồ sơ chưa có yêu cầu bổ sung nên không có phiếu yêu cầu bổ sung."),
+        None,
+    ),
+    DocumentKind.REFUSAL: (
+        "refuse",
+        gettext_lazy("Hồ sơ không bị từ chối giải quyết nên không có phiếu từ chối."),
+        Status.REFUSED,
+    ),
+    DocumentKind.APOLOGY: (
+        "apologize",
+        gettext_lazy("Hồ sơ chưa có xin lỗi và hẹn lại nên không có phiếu xin lỗi."),
+        None,
+    ),
+    DocumentKind.STOP: (
+        "withdraw",
+        gettext_lazy("Hồ sơ không dừng giải quyết theo yêu cầu nên không có thông báo dừng."),
+        Status.WITHDRAWN,
+    ),
+}
+
+
+def _event_for(dossier: Dossier, kind: DocumentKind) -> DossierEvent:
+    """The latest event a document of ``kind`` is about (``_SOURCES``); refused (409, nothing
+    read, nothing audited) when the history has none or the dossier left the status."""
+    action, message, status = _SOURCES[kind]
+    event = _last(list(dossier_events(dossier)), action)
+    if event is None or (status is not None and dossier.status != status):
+        raise DocumentNotApplicable(str(message))
     return event
+
+
+def _about(actor: Staff, dossier: Dossier, kind: DocumentKind) -> tuple[DossierEvent, Person]:
+    """The event of the document, then the applicant it is addressed to (read and audited only
+    once the document is known to apply)."""
+    event = _event_for(dossier, kind)
+    return event, _applicant(actor, dossier, kind)
+
+
+def _heading(dossier: Dossier, person: Person, agency: Agency) -> dict[str, Any]:
+    """What every per-dossier document opens with: the issuing agency, the code, the procedure
+    and the applicant."""
+    return {
+        "issuer": issuer_for(agency),
+        "dossier_code": dossier.code,
+        "procedure_name": dossier.procedure.name,
+        "applicant_name": person.full_name,
+    }
+
+
+def _signer(event: DossierEvent, default_title: str) -> dict[str, Any]:
+    """Who signs a letter: the officer who acted, under their title or the usual one."""
+    actor = event.actor
+    return {
+        "signer_title": (actor.title if actor else "") or default_title,
+        "signer_name": _name(actor),
+        "issued_at": event.at,
+    }
 
 
 def receipt_for(*, actor: Staff, dossier: Dossier) -> ReceiptSlip:
     """Form 01 as printed at intake: the appointment is the one given that day."""
-    events = list(dossier_events(dossier))
-    received = _last(events, "receive")
+    received = _last(list(dossier_events(dossier)), "receive")
     person = _applicant(actor, dossier, DocumentKind.RECEIPT)
     receiving = dossier.receiving_agency
     return ReceiptSlip(
-        issuer=issuer_for(receiving),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, receiving),
         applicant_address=person.address,
         applicant_phone=person.phone,
         applicant_email=person.email,
@@ -187,20 +242,14 @@ def receipt_for(*, actor: Staff, dossier: Dossier) -> ReceiptSlip:
 
 def supplement_request_for(*, actor: Staff, dossier: Dossier) -> SupplementRequest:
     """Form 02 of the latest supplement request (there is normally only one)."""
-    event = _require(
-        _last(list(dossier_events(dossier)), "request_supplement"),
-        _("Hồ sơ chưa có yêu cầu bổ sung nên không có phiếu yêu cầu bổ sung."),
-    )
-    person = _applicant(actor, dossier, DocumentKind.SUPPLEMENT)
-    reason = event.note
+    event, person = _about(actor, dossier, DocumentKind.SUPPLEMENT)
     return SupplementRequest(
-        issuer=issuer_for(event.agency),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, event.agency),
         applicant_address=person.address,
         received_at=dossier.received_at,
-        items=tuple(SupplementItem(str(item), reason) for item in event.data.get("missing", [])),
+        items=tuple(
+            SupplementItem(str(item), event.note) for item in event.data.get("missing", [])
+        ),
         officer_name=_name(event.actor),
         contact_phone=event.actor.phone if event.actor else "",
         issued_at=event.at,
@@ -209,17 +258,9 @@ def supplement_request_for(*, actor: Staff, dossier: Dossier) -> SupplementReque
 
 def refusal_for(*, actor: Staff, dossier: Dossier) -> RefusalNotice:
     """Form 03, for a refused dossier, with the reason recorded by the refusal."""
-    event = _last(list(dossier_events(dossier)), "refuse")
-    if dossier.status != Status.REFUSED or event is None:
-        raise DocumentNotApplicable(
-            _("Hồ sơ không bị từ chối giải quyết nên không có phiếu từ chối.")
-        )
-    person = _applicant(actor, dossier, DocumentKind.REFUSAL)
+    event, person = _about(actor, dossier, DocumentKind.REFUSAL)
     return RefusalNotice(
-        issuer=issuer_for(event.agency),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, event.agency),
         applicant_address=person.address,
         reason=dossier.refusal_reason,
         officer_name=_name(event.actor),
@@ -230,47 +271,29 @@ def refusal_for(*, actor: Staff, dossier: Dossier) -> RefusalNotice:
 def apology_for(*, actor: Staff, dossier: Dossier) -> ApologyLetter:
     """The apology and new appointment of the latest ``apologize``: the appointment it replaced
     and the new one, as the event recorded them."""
-    event = _require(
-        _last(list(dossier_events(dossier)), "apologize"),
-        _("Hồ sơ chưa có xin lỗi và hẹn lại nên không có phiếu xin lỗi."),
-    )
+    event = _event_for(dossier, DocumentKind.APOLOGY)
     old, new = (datetime.fromisoformat(value) for value in event.data["due_at"])
     person = _applicant(actor, dossier, DocumentKind.APOLOGY)
     return ApologyLetter(
-        issuer=issuer_for(event.agency),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, event.agency),
+        **_signer(event, "Thủ trưởng cơ quan"),
         received_at=dossier.received_at,
         old_due_at=old,
         new_due_at=new,
         reason=str(event.data.get("reason", dossier.apology_reason)),
-        signer_title=(event.actor.title if event.actor else "") or "Thủ trưởng cơ quan",
-        signer_name=_name(event.actor),
-        issued_at=event.at,
     )
 
 
 def stop_notice_for(*, actor: Staff, dossier: Dossier) -> StopNotice:
     """Thông báo dừng giải quyết, for a dossier withdrawn at the applicant's request."""
-    event = _last(list(dossier_events(dossier)), "withdraw")
-    if dossier.status != Status.WITHDRAWN or event is None:
-        raise DocumentNotApplicable(
-            _("Hồ sơ không dừng giải quyết theo yêu cầu nên không có thông báo dừng.")
-        )
-    person = _applicant(actor, dossier, DocumentKind.STOP)
+    event, person = _about(actor, dossier, DocumentKind.STOP)
     return StopNotice(
-        issuer=issuer_for(event.agency),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, event.agency),
+        **_signer(event, "Người tiếp nhận hồ sơ"),
         applicant_address=person.address,
         received_at=dossier.received_at,
         requested_at=event.at,
         reason=dossier.withdrawal_reason,
-        signer_title=(event.actor.title if event.actor else "") or "Người tiếp nhận hồ sơ",
-        signer_name=_name(event.actor),
-        issued_at=event.at,
     )
 
 
@@ -339,10 +362,7 @@ def control_sheet_for(*, actor: Staff, dossier: Dossier) -> ControlSheet:
     events = list(dossier_events(dossier))
     person = _applicant(actor, dossier, DocumentKind.CONTROL_SHEET)
     return ControlSheet(
-        issuer=issuer_for(dossier.receiving_agency),
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure.name,
-        applicant_name=person.full_name,
+        **_heading(dossier, person, dossier.receiving_agency),
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         handling_agency=dossier.competent_agency.name,

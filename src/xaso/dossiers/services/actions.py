@@ -82,6 +82,27 @@ def _enter_step(
     return {"step_name": step.name}
 
 
+def _hand_over(
+    action: str,
+    *,
+    actor: Staff,
+    dossier: Dossier,
+    assignee: Staff,
+    step: int | None,
+    note: str,
+    at: datetime | None,
+) -> Dossier:
+    """Assign and forward: the step named (or the next counted one), to an officer of the
+    competent agency holding its role, with the step's deadline from its hour budget."""
+
+    def change(d: Dossier, when: datetime) -> dict[str, Any]:
+        target = _pick_step(d, step)
+        _check_assignee(d, assignee, target)
+        return _enter_step(d, target, assignee, when)
+
+    return _transition(dossier, action=action, actor=actor, at=at, change=change, note=note)
+
+
 def dossier_assign(
     *,
     actor: Staff,
@@ -93,13 +114,9 @@ def dossier_assign(
 ) -> Dossier:
     """Phân công: hand a received (or transferred-in) dossier to the officer of the next step;
     the step's deadline comes from its hour budget (quy trình nội bộ, vn-rules.md §1.5)."""
-
-    def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        target = _pick_step(d, step)
-        _check_assignee(d, assignee, target)
-        return _enter_step(d, target, assignee, when)
-
-    return _transition(dossier, action="assign", actor=actor, at=at, change=change, note=note)
+    return _hand_over(
+        "assign", actor=actor, dossier=dossier, assignee=assignee, step=step, note=note, at=at
+    )
 
 
 def dossier_forward(
@@ -113,13 +130,9 @@ def dossier_forward(
 ) -> Dossier:
     """Chuyển xử lý: hand the dossier over to the next step (or the step named, e.g. back to the
     specialist), to an officer holding that step's role."""
-
-    def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        target = _pick_step(d, step)
-        _check_assignee(d, assignee, target)
-        return _enter_step(d, target, assignee, when)
-
-    return _transition(dossier, action="forward", actor=actor, at=at, change=change, note=note)
+    return _hand_over(
+        "forward", actor=actor, dossier=dossier, assignee=assignee, step=step, note=note, at=at
+    )
 
 
 def dossier_request_supplement(
@@ -206,18 +219,27 @@ def _finish(d: Dossier, when: datetime) -> None:
     d.step_due_at = None
 
 
+def _end_with_reason(
+    action: str, field: str, *, actor: Staff, dossier: Dossier, reason: str, at: datetime | None
+) -> Dossier:
+    """Refuse and withdraw: processing ends, with the reason (required) kept in ``field``."""
+    text = _reason(reason)
+
+    def change(d: Dossier, when: datetime) -> dict[str, Any]:
+        setattr(d, field, text)
+        _finish(d, when)
+        return {"reason": text}
+
+    return _transition(dossier, action=action, actor=actor, at=at, change=change)
+
+
 def dossier_refuse(
     *, actor: Staff, dossier: Dossier, reason: str, at: datetime | None = None
 ) -> Dossier:
     """Từ chối giải quyết (Form 03): the reason is required and is told to the applicant."""
-    text = _reason(reason)
-
-    def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        d.refusal_reason = text
-        _finish(d, when)
-        return {"reason": text}
-
-    return _transition(dossier, action="refuse", actor=actor, at=at, change=change)
+    return _end_with_reason(
+        "refuse", "refusal_reason", actor=actor, dossier=dossier, reason=reason, at=at
+    )
 
 
 def dossier_apologize(
@@ -247,18 +269,44 @@ def dossier_apologize(
     return _transition(dossier, action="apologize", actor=actor, at=at, change=change, notify=True)
 
 
-def dossier_mark_ready(
-    *, actor: Staff, dossier: Dossier, note: str = "", at: datetime | None = None
+def _stamp(
+    action: str,
+    field: str,
+    *,
+    actor: Staff,
+    dossier: Dossier,
+    note: str,
+    at: datetime | None,
+    finish: bool = False,
+    notify: bool = False,
 ) -> Dossier:
-    """Đã có kết quả: the signed result is at the counter; processing ends here (Decision 766)."""
+    """Mark ready and return: the moment is kept in ``field``; ``finish`` ends processing."""
 
     def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        d.result_ready_at = when
-        _finish(d, when)
+        setattr(d, field, when)
+        if finish:
+            _finish(d, when)
         return {}
 
     return _transition(
-        dossier, action="mark_ready", actor=actor, at=at, change=change, note=note, notify=True
+        dossier, action=action, actor=actor, at=at, change=change, note=note, notify=notify
+    )
+
+
+def dossier_mark_ready(
+    *, actor: Staff, dossier: Dossier, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """Đã có kết quả: the signed result is at the counter; processing ends here (Decision 766)
+    and the applicant is told."""
+    return _stamp(
+        "mark_ready",
+        "result_ready_at",
+        actor=actor,
+        dossier=dossier,
+        note=note,
+        at=at,
+        finish=True,
+        notify=True,
     )
 
 
@@ -266,28 +314,16 @@ def dossier_return_result(
     *, actor: Staff, dossier: Dossier, note: str = "", at: datetime | None = None
 ) -> Dossier:
     """Trả kết quả: the result is handed to the applicant."""
-
-    def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        d.returned_at = when
-        return {}
-
-    return _transition(
-        dossier, action="return_result", actor=actor, at=at, change=change, note=note
-    )
+    return _stamp("return_result", "returned_at", actor=actor, dossier=dossier, note=note, at=at)
 
 
 def dossier_withdraw(
     *, actor: Staff, dossier: Dossier, reason: str, at: datetime | None = None
 ) -> Dossier:
     """Dừng xử lý at the applicant's written request (rút hồ sơ); the reason is recorded."""
-    text = _reason(reason)
-
-    def change(d: Dossier, when: datetime) -> dict[str, Any]:
-        d.withdrawal_reason = text
-        _finish(d, when)
-        return {"reason": text}
-
-    return _transition(dossier, action="withdraw", actor=actor, at=at, change=change)
+    return _end_with_reason(
+        "withdraw", "withdrawal_reason", actor=actor, dossier=dossier, reason=reason, at=at
+    )
 
 
 def dossier_transfer(
