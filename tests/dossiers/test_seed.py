@@ -40,7 +40,10 @@ RECEIVING = ["H25.37.01", "H25.38.21", "H25.54.01"]
 
 
 @pytest.fixture
-def demo(db: None) -> None:
+def demo(db: None, settings) -> None:
+    # The demo's civil status registers add people of their own; these tests count the seed's.
+    # (test_seeding_beside_the_civil_demo seeds next to them.)
+    settings.XASO_DEMO_CIVIL_PER_AGENCY = 0
     demo_load(password="Demo-Phu-Tho-2026")
 
 
@@ -288,3 +291,15 @@ def test_seed_command_prints_progress(demo: None) -> None:
     assert [line.split()[0] for line in lines[1:4]] == ["10", "20", "30"]
     assert lines[-1].startswith("Đã tạo 30 hồ sơ, ")
     assert Dossier.objects.count() == 30
+
+
+def test_seeding_beside_the_civil_demo(db: None, settings) -> None:
+    """The demo's civil registers hold people of the same communes: the seed adds its own."""
+    settings.XASO_DEMO_CIVIL_PER_AGENCY = 5
+    demo_load(password="Demo-Phu-Tho-2026")
+    before = Person.objects.count()
+    assert before > 0
+    result = seed(60)
+    assert Dossier.objects.count() == 60
+    assert Person.objects.count() == before + result.people  # type: ignore[attr-defined]
+    assert sum(check_codes_and_counters().values()) == 60
