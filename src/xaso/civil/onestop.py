@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -200,7 +199,8 @@ def applicant_role(slug: str, applicant: Any) -> str | None:
 
 def registration_linked(record: CivilRecord) -> None:
     """After an entry was written from a dossier: the dossier's kept pages show it (its page
-    and both agencies' queues are rendered afresh once the transaction commits)."""
+    and both agencies' queues are rendered afresh once the write has committed,
+    ``core.pagecache.pages_changed``)."""
     if record.dossier_id is None:
         return
     from xaso.core.pagecache import pages_changed
@@ -209,8 +209,7 @@ def registration_linked(record: CivilRecord) -> None:
     dossier = Dossier.objects.only("code", "receiving_agency_id", "competent_agency_id").get(
         pk=record.dossier_id
     )
-    scopes = dossier_scopes(dossier)
-    transaction.on_commit(lambda: pages_changed(*scopes))
+    pages_changed(*dossier_scopes(dossier))
 
 
 def dossiers_awaiting_entry(*, actor: Staff, limit: int = 20) -> list[Dossier]:

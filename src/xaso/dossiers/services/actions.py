@@ -204,6 +204,10 @@ def dossier_approve(
     step is not counted in the processing time)."""
 
     def change(d: Dossier, when: datetime) -> dict[str, Any]:
+        # A civil status dossier is approved only once its register entry is written.
+        from xaso.civil.onestop import dossier_approve_check
+
+        dossier_approve_check(d)
         after = [s for s in _steps(d) if not s.counted]
         d.current_step = after[0] if after else d.current_step
         d.assignee = None
