@@ -485,7 +485,7 @@ def columns_for(event: str) -> list[Column]:
     return [
         number,
         registered,
-        Column(gettext_lazy("Loại việc"), 9, variant_label),
+        Column(gettext_lazy("Loại việc"), 9, lambda now: variant_label(now.record)),
         Column(gettext_lazy("Người trong việc hộ tịch"), 33, _parties_all),
         Column(gettext_lazy("Nội dung"), 26, _all_content),
         Column(gettext_lazy("Ghi chú"), 20, notes),
