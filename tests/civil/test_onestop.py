@@ -79,7 +79,7 @@ def _birth_from_dossier(client: Any, w: Any, d: Dossier) -> CivilRecord:
     return CivilRecord.objects.get(dossier=d)
 
 
-# --- The table ---------------------------------------------------------------------------------
+# --- The table -----------------------------------------------------------------------------------
 
 
 def test_every_mapped_procedure_is_one_the_services_accept():
@@ -100,7 +100,7 @@ def test_procedures_not_covered_open_no_form(w):
     assert onestop.form_for("1.000689") == ("birth", {"father_basis": "recognition"})
 
 
-# --- The form from a dossier -------------------------------------------------------------------
+# --- The form from a dossier ---------------------------------------------------------------------
 
 
 def test_form_prefilled_from_the_dossier_and_entry_linked(client, w, monkeypatch):

@@ -36,7 +36,7 @@ def _correct(w, record, value="Thanh", field="middle_name", on=date(2026, 4, 1))
     )
 
 
-# --- Home ---------------------------------------------------------------------------------------
+# --- Home ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", READERS)
@@ -99,7 +99,7 @@ def test_home_query_count_does_not_grow(client, w):
     assert len(many) == len(few)
 
 
-# --- Search -------------------------------------------------------------------------------------
+# --- Search --------------------------------------------------------------------------------------
 
 
 def test_search_without_tone_marks_and_by_parent(client, w):
@@ -159,7 +159,7 @@ def test_search_pages(client, w, monkeypatch):
     assert len(r2.context["items"]) == 1
 
 
-# --- An entry's page ----------------------------------------------------------------------------
+# --- An entry's page -----------------------------------------------------------------------------
 
 
 def test_record_page_shows_amendments_beside_the_original(client, w):
@@ -232,7 +232,7 @@ def test_death_record_shows_late_and_content(client, w):
     assert 'data-testid="late"><span class="tag off">Quá hạn' in r.content.decode()
 
 
-# --- Books --------------------------------------------------------------------------------------
+# --- Books ---------------------------------------------------------------------------------------
 
 
 def test_book_list_and_page(client, w):

@@ -149,7 +149,7 @@ def errors(response: Any) -> dict[str, Any]:
     return out
 
 
-# --- Every kind of registration from its form ---------------------------------------------------
+# --- Every kind of registration from its form ----------------------------------------------------
 
 
 def _birth_entry(w: Any) -> CivilRecord:
@@ -532,7 +532,7 @@ def test_late_birth_with_father_married_elsewhere(client, w):
     assert "Quá hạn" in page.content.decode()
 
 
-# --- Refusals ----------------------------------------------------------------------------------
+# --- Refusals ------------------------------------------------------------------------------------
 
 
 def test_refusal_shown_next_to_the_field_and_nothing_written(client, w):
@@ -656,7 +656,7 @@ def test_registration_date_defaults_to_today(client, w):
     assert f'value="{timezone.localdate().strftime(D)}"' in html
 
 
-# --- Choosing the entry first -------------------------------------------------------------------
+# --- Choosing the entry first --------------------------------------------------------------------
 
 
 def test_change_without_an_entry_is_refused(client, w):
@@ -754,7 +754,7 @@ def test_termination_lists_open_appointments(client, w):
     assert [f["record"].pk for f in page.context["picker"]["found"]] == [open_one.pk]
 
 
-# --- Who may ------------------------------------------------------------------------------------
+# --- Who may -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", ["reception", "clerk", "land", "admin", "supervisor"])
