@@ -241,11 +241,16 @@ def _page(
     if picker is not None and picker_errors:
         picker["errors"] = picker_errors
     confirm = duplicates is not None or bool(b.main.data.get("confirm_duplicate"))
+    sections = _sections(spec, b)
+    picking = picker is not None and not picker["chosen"]
+    if sections[0]["fields"] and not b.main.errors and not picking:
+        # Keyboard first: the cursor starts in the form's first field.
+        sections[0]["fields"][0]["bf"].field.widget.attrs["autofocus"] = True
     context = {
         "spec": spec,
         "b": b,
         "main": b.main,
-        "sections": _sections(spec, b),
+        "sections": sections,
         "picker": picker,
         "duplicates": duplicates or [],
         "show_confirm": confirm,
