@@ -164,14 +164,6 @@ def test_birth_from_dossier_to_the_register_and_approval(
     assert violations_of(page) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "civil.certificates.responses.pdf_response sets X-Document-Kind to a DocumentKind member: "
-        "wsgiref (Django's live server, runserver) refuses header values that are not exactly "
-        "str, so the browser gets no PDF; passes once it writes str(document.kind)"
-    ),
-)
 def test_leader_issues_the_signed_birth_certificate(
     page: Any, live_server: Any, office: tuple[CivilWorld, Dossier], tmp_path: Path
 ) -> None:

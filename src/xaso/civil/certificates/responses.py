@@ -25,6 +25,6 @@ def pdf_response(pdf: bytes, document: IssuedDocument) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{file_name(document)}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Verification-Code"] = document.code
-    response["X-Document-Kind"] = document.kind
+    response["X-Document-Kind"] = str(document.kind)  # wsgiref refuses anything but str
     response["X-Issue-Number"] = str(document.number)
     return response
