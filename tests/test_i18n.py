@@ -190,7 +190,8 @@ def test_login_page_is_vietnamese_by_default(client):
     assert '<option value="vi" lang="vi" selected>Tiếng Việt</option>' in html
     assert (
         '<footer class="foot">Xã Số — phần mềm nguồn mở cho chính quyền cơ sở · '
-        '<a href="/lookup/">Tra cứu hồ sơ</a></footer>'
+        '<a href="/lookup/">Tra cứu hồ sơ</a> · '
+        '<a href="/verify/">Kiểm tra văn bản điện tử</a></footer>'
     ) in html
 
 
@@ -214,7 +215,8 @@ def test_login_page_in_english_once_chosen_and_back(client):
     )
     assert (
         '<footer class="foot">Xã Số — open-source software for local government · '
-        '<a href="/lookup/">Look up a dossier</a></footer>'
+        '<a href="/lookup/">Look up a dossier</a> · '
+        '<a href="/verify/">Check an electronic document</a></footer>'
     ) in html
     assert vietnamese_words(html) == BRAND_AND_LANGUAGE_NAME
 
