@@ -133,6 +133,10 @@ def test_search_bad_date_is_400(client, w):
     assert r.context["form"].errors["birth_date"] == [
         "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2026."
     ]
+    # htmx swaps only 2xx answers: the problem is listed in the results it swaps in.
+    r = client.get("/civil/search/", {"birth_date": "2026-13-40"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert "Ngày sinh: Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2026." in r.content.decode()
 
 
 def test_search_stays_in_the_agency(client, w):

@@ -555,7 +555,8 @@ def test_refusal_shown_next_to_the_field_and_nothing_written(client, w):
         "Họ, chữ đệm, tên chỉ gồm chữ cái (không có chữ số hay ký hiệu)."
     ]
     assert found["place_of_birth"] == ["Cần khai nơi sinh."]
-    assert found["__all__"] == ["Thông tin đăng ký hộ tịch chưa hợp lệ."]
+    assert found["__all__"] == ["Tờ khai còn 4 chỗ cần sửa, ghi ở từng ô dưới đây."]
+    assert found["declarant.full_name"] == ["Cần nhập họ và tên."]  # the mother's, had she one
     body = r.content.decode()
     assert 'role="alert"' in body and "Cần khai nơi sinh." in body
     assert state() == before
@@ -795,3 +796,17 @@ def test_entry_of_another_agency_is_not_found(client, w):
 def test_unknown_registration_is_404(client, w):
     client.force_login(w.officer)
     assert client.get("/civil/register/adoption/").status_code == 404
+
+
+def test_what_the_law_requires_is_marked(client, w):
+    client.force_login(w.officer)
+    body = client.get("/civil/register/birth/").content.decode()
+    star = '<span class="req" aria-hidden="true"> *</span></label>'
+    assert f'<label for="id_place_of_birth">Nơi sinh{star}' in body
+    assert f'<label for="id_child-date_of_birth">Ngày sinh{star}' in body
+    assert '<label for="id_birth_notice">Giấy chứng sinh (số, ngày, nơi cấp)</label>' in body
+    import re
+
+    tag = re.search(r'<input [^>]*id="id_child-family_name"[^>]*>', body)
+    assert tag is not None and " autofocus" in tag.group(0)
+    assert body.count(" autofocus") == 1

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from xaso.core.errors import DomainError, NotFound
 from xaso.org.models import Staff
@@ -97,7 +98,14 @@ def place_errors(
     page has no field for falls back to the top. The messages of the names in ``elsewhere`` (a
     part of the page that is not a form) are returned instead."""
     groups = groups or {}
-    main.add_error(None, err.message)
+    several = sum(1 for key in err.fields if key not in skip and key not in elsewhere) > 1
+    # Several fields at once: each says its own problem; the top only says where to look.
+    main.add_error(
+        None,
+        _("Tờ khai còn %(n)d chỗ cần sửa, ghi ở từng ô dưới đây.") % {"n": len(err.fields)}
+        if several
+        else err.message,
+    )
     kept: list[str] = []
     for key, messages in err.fields.items():
         if key in skip:
@@ -109,7 +117,7 @@ def place_errors(
         for message in messages:
             if place is not None:
                 place[0].add_error(place[1], message)
-            elif message != err.message:
+            elif several or message != err.message:
                 main.add_error(None, message)
     return kept
 

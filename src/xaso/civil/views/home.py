@@ -108,6 +108,9 @@ def search(request: HttpRequest) -> HttpResponse:
     year of birth, ID number, event; newest first, a page at a time."""
     actor = require_reader(request)
     form = SearchForm(request.GET or None)
-    context = {"form": form, **_results(actor, form)}
-    template = "civil/_results.html" if getattr(request, "htmx", False) else "civil/search.html"
-    return render(request, template, context, status=200 if not form.errors else 400)
+    htmx = bool(getattr(request, "htmx", False))
+    context = {"form": form, "htmx": htmx, **_results(actor, form)}
+    if htmx:
+        # htmx swaps only 2xx answers: the problems are listed in the results instead.
+        return render(request, "civil/_results.html", context)
+    return render(request, "civil/search.html", context, status=200 if not form.errors else 400)

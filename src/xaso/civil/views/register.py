@@ -130,7 +130,7 @@ def _sections(spec: Spec, b: Bound) -> list[dict[str, Any]]:
                     for name in form.fields
                 )
             else:
-                section["fields"].append({"bf": b.main[item], "required": False})
+                section["fields"].append({"bf": b.main[item], "required": item in spec.required})
         out.append(section)
     return out
 

@@ -9,7 +9,7 @@ row here, not a new view or template.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -146,6 +146,8 @@ class Spec:
     pick: Pick | None = None
     hint: Any = None
     group: Any = None
+    #: Fields of the registration's own form the service requires (marked on the page).
+    required: tuple[str, ...] = ()
 
 
 # --- People of the paper forms ----------------------------------------------------------------
@@ -805,6 +807,32 @@ SPECS: dict[str, Spec] = {
         ),
     )
 }
+
+
+_ORIGINAL_REQUIRED = ("original_registered_on", "original_place")
+_FOREIGN_REQUIRED = ("foreign_authority", "country", "foreign_document")
+_BIRTH_REQUIRED = ("place_of_birth", "home_town")
+_DEATH_REQUIRED = ("date_of_death", "place_of_death")
+#: What each registration's own form must have, as its service says (marked on the page).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "birth": _BIRTH_REQUIRED,
+    "death": _DEATH_REQUIRED,
+    "marital-status": ("declared_status", "purpose"),
+    "parentage": ("recognized_as",),
+    "guardianship": ("basis",),
+    "guardianship-termination": ("reason",),
+    "change": ("kind", "reason"),
+    "re-registration-birth": (*_ORIGINAL_REQUIRED, *_BIRTH_REQUIRED),
+    "re-registration-death": (*_ORIGINAL_REQUIRED, *_DEATH_REQUIRED),
+    "re-registration-marriage": _ORIGINAL_REQUIRED,
+    "foreign-birth": _FOREIGN_REQUIRED,
+    "foreign-marriage": (*_FOREIGN_REQUIRED, "event_date"),
+    "foreign-divorce": (*_FOREIGN_REQUIRED, "event_date"),
+    "foreign-death": (*_FOREIGN_REQUIRED, "event_date"),
+    "extract-copy": ("copies",),
+    "info-confirmation": ("purpose",),
+}
+SPECS = {slug: replace(spec, required=REQUIRED.get(slug, ())) for slug, spec in SPECS.items()}
 
 
 def spec_groups() -> list[tuple[Any, list[Spec]]]:
