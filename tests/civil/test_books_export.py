@@ -165,3 +165,28 @@ def test_export_is_audited_and_scoped(w):
         {"format": "pdf", "entries": 1, "closed": False},
     )
     assert books_export.file_name(found, "pdf") == "so-birth-H98.01-2026.pdf"
+
+
+def test_a_large_book_is_printed_in_parts(w, monkeypatch):
+    import pytest
+
+    for name in ("An", "Bình", "Chi"):
+        services.civil_register_birth(
+            actor=w.officer, **birth(child={**CHILD, "given_name": name}), confirm_duplicate=True
+        )
+    monkeypatch.setattr(books_export, "PDF_MAX_ENTRIES", 2)
+    book = _book("birth")
+    assert books_export.book_parts(book) == [(1, 2), (3, 3)]
+    with pytest.raises(books_export.BookTooLarge) as refused:
+        books_export.book_pdf(book)
+    assert refused.value.message == "Sổ có 3 mục: in từng phần, mỗi phần tối đa 2 mục."
+    for bad in ((0, 1), (2, 1), (1, 3)):
+        with pytest.raises(books_export.PartInvalid):
+            books_export.book_pdf(book, bad)
+    first = _text(books_export.book_pdf(book, (1, 2)))
+    assert "từ mục số 1 đến số 2" in first
+    assert "Trần Thị An" in first and "Trần Thị Bình" in first and "Trần Thị Chi" not in first
+    assert "Phần từ mục số 1 đến số 2; sổ có 3 mục." in first
+    last = _text(books_export.book_pdf(book, (3, 4)))
+    assert "Trần Thị Chi" in last and "Trần Thị An" not in last
+    assert "Sổ đang mở: 3 mục đến ngày in." in last

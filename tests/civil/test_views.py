@@ -378,3 +378,32 @@ def test_exports_audited_for_readers_only(client, w):
     assert (r.status_code, r["Content-Type"], r.content[:5]) == (200, "application/pdf", b"%PDF-")
     assert AuditEntry.objects.filter(action="civil.book_export").count() == 2
     assert CivilRecord.objects.count() == 1
+
+
+def test_large_book_printed_in_parts_from_its_page(client, w, monkeypatch):
+    from xaso.civil import books_export
+
+    for i in range(3):
+        _birth(
+            w, child={**birth()["child"], "given_name": f"Hằng{'a' * i}"}, confirm_duplicate=True
+        )
+    monkeypatch.setattr(books_export, "PDF_MAX_ENTRIES", 2)
+    book = CivilBook.objects.get()
+    client.force_login(w.officer)
+    page = client.get(f"/civil/books/{book.public_id}/")
+    assert page.context["parts"] == [(1, 2), (3, 3)]
+    body = page.content.decode()
+    assert f"/civil/books/{book.public_id}/print.pdf?from=3&amp;to=3" in body
+    r = client.get(f"/civil/books/{book.public_id}/print.pdf")
+    assert r.status_code == 409
+    assert r.context["print_error"] == "Sổ có 3 mục: in từng phần, mỗi phần tối đa 2 mục."
+    r = client.get(f"/civil/books/{book.public_id}/print.pdf", {"from": "1", "to": "x"})
+    assert r.status_code == 400
+    assert AuditEntry.objects.filter(action="civil.book_export").count() == 0
+    r = client.get(f"/civil/books/{book.public_id}/print.pdf", {"from": "1", "to": "2"})
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+    assert r["Content-Disposition"] == 'attachment; filename="so-birth-H98.01-2026-1-2.pdf"'
+    entry = AuditEntry.objects.get(action="civil.book_export")
+    assert entry.changes["part"] == [1, 2]
+    r = client.get(f"/civil/books/{book.public_id}/export.xlsx")
+    assert r.status_code == 200  # Excel: the whole book at once

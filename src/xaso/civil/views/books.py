@@ -85,7 +85,11 @@ def _rows(book: CivilBook, after: int) -> tuple[list[dict[str, Any]], int | None
 
 
 def _page(
-    request: HttpRequest, book: CivilBook, form: BookCloseForm | None = None, status: int = 200
+    request: HttpRequest,
+    book: CivilBook,
+    form: BookCloseForm | None = None,
+    status: int = 200,
+    print_error: str | None = None,
 ) -> HttpResponse:
     actor = request.user
     after_text = request.GET.get("after") or "0"
@@ -100,6 +104,10 @@ def _page(
         "first_url": here if after else None,
         "close_form": (form or BookCloseForm()) if can_close else None,
         "totals": _totals(book),
+        "parts": books_export.book_parts(book)
+        if book.last_number > books_export.PDF_MAX_ENTRIES
+        else [],
+        "print_error": print_error,
     }
     return render(request, "civil/book.html", context, status=status)
 
@@ -160,14 +168,34 @@ def book_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return HttpResponseRedirect(reverse("civil:book", args=[book.public_id]))
 
 
+def _part(request: HttpRequest) -> tuple[int, int] | None:
+    """``?from=&to=``: the entries of one part of a large book (whole numbers)."""
+    first, last = request.GET.get("from", ""), request.GET.get("to", "")
+    if not first and not last:
+        return None
+    if not (first.isdigit() and last.isdigit()):
+        raise books_export.PartInvalid(
+            _("Phần in ghi bằng số mục đầu và số mục cuối, ví dụ từ 1 đến 300.")
+        )
+    return int(first), int(last)
+
+
 def _export(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse:
     actor = require_reader(request)
+    book = _book(request, public_id)
+    part = None
     try:
-        book, content = books_export.book_export_for(actor=actor, public_id=public_id, fmt=fmt)
+        part = _part(request) if fmt == "pdf" else None
+        book, content = books_export.book_export_for(
+            actor=actor, public_id=public_id, fmt=fmt, part=part
+        )
     except NotFound:
         raise Http404 from None
+    except (books_export.BookTooLarge, books_export.PartInvalid) as exc:
+        return _page(request, book, status=exc.status, print_error=exc.message)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{books_export.file_name(book, fmt)}"'
+    name = books_export.file_name(book, fmt, part)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
