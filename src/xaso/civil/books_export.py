@@ -16,6 +16,7 @@ a web worker tens of megabytes it would otherwise keep for nothing.
 
 from __future__ import annotations
 
+import atexit
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -580,6 +581,8 @@ def _fonts() -> tuple[FontConfiguration, str]:
 
     from .certificates.render import font_face_rules
 
+    # Dropped before the interpreter tears down the modules its finaliser needs.
+    atexit.register(_fonts.cache_clear)
     return FontConfiguration(), font_face_rules()
 
 
