@@ -47,8 +47,12 @@ def error(
 
 
 def _loc_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    # ninja locations look like ("body", "payload", "username") or ("query", "received_at")
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    # ninja locations look like ("body", "payload", "username"), ("query", "received_at") or
+    # ("file", "file"): the first part says where, the rest names the field.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+        parts = parts[1:]
+    parts = [p for p in parts if p != "payload"]
     return ".".join(parts) or "__all__"
 
 

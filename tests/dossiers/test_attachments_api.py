@@ -136,8 +136,7 @@ NOT_A_SCAN = "Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG; nội dung t
 @pytest.mark.parametrize(
     ("data", "status", "code", "message", "fields"),
     [
-        # "file.file": xaso.api names a multipart file's location so (the signing API's too).
-        ({}, 422, "validation_error", None, {"file.file": ["Trường này là bắt buộc."]}),
+        ({}, 422, "validation_error", None, {"file": ["Trường này là bắt buộc."]}),
         (
             {"file": scan(b"")},
             400,
