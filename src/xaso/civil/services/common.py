@@ -332,6 +332,11 @@ def write(
         dossier=ctx.dossier,
     )
     party_rows(ctx, record, parties)
+    if ctx.dossier is not None:  # the dossier's page and queues show its entry (core.pagecache)
+        from xaso.core.pagecache import pages_changed
+        from xaso.dossiers.apps import dossier_scopes
+
+        pages_changed(*dossier_scopes(ctx.dossier))
     audit_record(
         actor=ctx.actor,
         action=f"civil.register.{ctx.event}",

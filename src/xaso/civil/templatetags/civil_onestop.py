@@ -24,3 +24,11 @@ def civil_dossier_panel(context: template.Context, dossier: Dossier) -> dict[str
     if user is None or not user.is_authenticated:
         return {"panel": None}
     return {"panel": onestop.dossier_panel(actor=user, dossier=dossier), "d": dossier}
+
+
+@register.filter
+def civil_reader(user: Any) -> bool:
+    """For the menu: may this official open the civil status pages (``permissions.can_read``)."""
+    from xaso.civil import permissions
+
+    return bool(user is not None and user.is_authenticated and permissions.can_read(user))
