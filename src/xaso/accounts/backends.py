@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import pickle
+import copy
 import threading
 from collections import OrderedDict
 from functools import cache
@@ -112,28 +112,32 @@ def _converters(alias: str, model: type[Model]) -> list[tuple[int, list[Any]]]:
 
 
 class _Loaded:
-    """This process's last loaded officials, pickled, under the "org" data version they were
-    read at (core.pagecache): any write to staff, roles, agencies or units renews that version
-    once it commits, so a password change or a locked account counts from the next request.
-    Each request gets its own unpickled copy, so nothing one request changes leaks to another."""
+    """This process's last loaded officials, under the "org" data version they were read at
+    (core.pagecache): any write to staff, roles, agencies or units renews that version once it
+    commits, so a password change or a locked account counts from the next request.
+
+    Each request gets its own shallow copy of the official (its own attributes); the agency,
+    unit and roles it points to are shared between requests of the worker and, like everything
+    read from the cache, are only read: a change goes through a service, which saves it (and so
+    renews the version). Unpickling a private copy each time cost 40 µs, a few % of a page."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[int, str], Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: tuple[int, str]) -> Any:
         with self._lock:
-            blob = self._items.get(key)
-            if blob is None:
+            user = self._items.get(key)
+            if user is None:
                 return None
             self._items.move_to_end(key)
-        return pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+        return copy.copy(user)
 
     def put(self, key: tuple[int, str], user: Any) -> None:
-        blob = pickle.dumps(user)
+        kept = copy.copy(user)
         with self._lock:
-            self._items[key] = blob
+            self._items[key] = kept
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
