@@ -66,12 +66,12 @@ GIVEN = {
 #: most minority names are written without a middle name.
 MINORITY: list[tuple[str, dict[str, list[str]], str]] = [
     ("Lò", {"male": ["Páo", "Khăm", "Ún"], "female": ["Ún", "Phai", "Xuân"]}, "Thái"),
-    ("Quàng", {"male": ["Pọm", "Xuân"], "female": ["Ún", "Thị"]}, "Thái"),
+    ("Quàng", {"male": ["Pọm", "Xuân"], "female": ["Ún", "Piêng"]}, "Thái"),
     ("Lường", {"male": ["Khiêm", "Biên"], "female": ["Phai", "Mai"]}, "Thái"),
     ("Cầm", {"male": ["Vui", "Pâng"], "female": ["Hương", "Ơn"]}, "Thái"),
     ("Triệu", {"male": ["Chòi", "Phủ"], "female": ["Mẩy", "Mùi"]}, "Dao"),
     ("Bàn", {"male": ["Chòi", "Kiềm"], "female": ["Mẩy", "Nái"]}, "Dao"),
-    ("Đinh", {"male": ["Thềm", "Công"], "female": ["Thị", "Mến"]}, "Mường"),
+    ("Đinh", {"male": ["Thềm", "Công"], "female": ["Nhàn", "Mến"]}, "Mường"),
     ("Bùi", {"male": ["Lả", "Thềm"], "female": ["Lả", "Đẹp"]}, "Mường"),
     ("Hà", {"male": ["Khuyến", "Nỏ"], "female": ["Nhất", "Lựu"]}, "Mường"),
     ("Giàng", {"male": ["Páo", "Chư"], "female": ["Mỷ", "Dợ"]}, "Mông"),

@@ -34,6 +34,7 @@ from ..rules import (
     marital_confirmation_valid_until,
     period_end,
 )
+from ..selectors import search_index_optimize
 from ..services import fee_assess
 from .names import People, Someone
 
@@ -482,6 +483,39 @@ def _totals(book: _Book) -> dict[str, Any]:
     }
 
 
+class _Rows(_Table):
+    """Multi-row INSERTs on SQLite (COPY on PostgreSQL as ``_Table`` does).
+
+    Why: every statement that may write the search index (the triggers of migration 0003 on
+    the parties) opens a savepoint of the FTS5 table, and FTS5 writes out what it holds in
+    memory at each savepoint. One statement per row, as ``executemany`` runs them, made one
+    tiny index segment per row and the seeding ten times slower."""
+
+    ROWS_PER_STATEMENT = 400
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        if self.pg or not rows:
+            super().insert(rows)
+            return
+        defaults, adapted, getter = self.defaults, self.adapted, self.getter
+        values: list[Any] = []
+        for row in rows:
+            merged = {**defaults, **row}
+            for name, adapt in adapted:
+                if name in row:
+                    merged[name] = adapt(row[name])
+            values.append(getter(merged))
+        head, marks = self.sql.split(" VALUES ")
+        step = self.ROWS_PER_STATEMENT
+        with connection.cursor() as cursor:
+            for i in range(0, len(values), step):
+                chunk = values[i : i + step]
+                cursor.execute(
+                    f"{head} VALUES {', '.join([marks] * len(chunk))}",
+                    [v for row in chunk for v in row],
+                )
+
+
 def _close_books(books: Books, desks: list[_Desk], today: date) -> int:
     """Khóa sổ of the past years' books the seeder opened: 31/12, the leader, the totals."""
     leaders = {d.agency.pk: d.leader for d in desks}
@@ -541,7 +575,7 @@ def civil_seed(
         Event.MARITAL_STATUS: writer.marital_status,
     }
     weights = {str(e): w for e, w in EVENT_WEIGHTS}
-    records, parties = _Table(CivilRecord), _Table(CivilParty)
+    records, parties = _Rows(CivilRecord), _Rows(CivilParty)
     if connection.vendor == "sqlite":
         # The indexes take rows in many places at once: a 1 GB page cache keeps them in memory
         # (SQLite's default is 2 MB, and every insert would read pages back from disk).
@@ -564,6 +598,11 @@ def civil_seed(
                         opened_on=book.opened_on or date(book.year, 1, 1),
                     )
                     book.id = created.pk
+            if connection.vendor == "postgresql":
+                # The search rows of the batch are written at once below, not row by row by
+                # the triggers (migration 0003: xaso.search_deferred, for this transaction).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL xaso.search_deferred = 'on'")
             record_id = records.next_id()
             party_id = parties.next_id()
             record_rows: list[dict[str, Any]] = []
@@ -587,6 +626,11 @@ def civil_seed(
             parties.insert(subject_rows)
             records.reset_sequence()
             parties.reset_sequence()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT civil_search_index(%s::bigint[])", [[r["id"] for r in record_rows]]
+                    )
             party_count += len(first_rows) + len(subject_rows)
             for book in {id(e.book): e.book for e in batch}.values():
                 assert book.id is not None
@@ -659,8 +703,10 @@ SUBJECT_ROLE_SET = frozenset(str(r) for roles in SUBJECTS_BY_EVENT.values() for 
 
 def _after_load() -> None:
     """Fresh planner statistics after a bulk load (PostgreSQL's autovacuum has not sampled the
-    tables yet; SQLite has no statistics until ANALYZE)."""
+    tables yet; SQLite has no statistics until ANALYZE), and the SQLite search index's segments
+    merged into one, as a freshly built index would be."""
     tables = [CivilRecord._meta.db_table, CivilParty._meta.db_table, CivilBook._meta.db_table]
     with connection.cursor() as cursor:
-        for table in tables:
+        for table in (*tables, "civil_search"):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    search_index_optimize()
