@@ -403,3 +403,35 @@ def test_the_migration_indexes_existing_entries(seeded: Staff) -> None:
         cursor.execute(f"SELECT {columns} FROM civil_search ORDER BY {order}")
         assert cursor.fetchall() == kept
     assert len(kept) == CivilParty.objects.filter(role__in=SUBJECT_ROLES).count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search function")
+def test_every_way_of_the_postgresql_search_gives_the_same_entries(seeded: Staff) -> None:
+    """civil_search_find answers from a short walk, a long walk or the GIN index: forced into
+    each by its window sizes, it must name the same entries."""
+    from xaso.civil.selectors import _index_terms, _tsquery
+
+    rng = random.Random(9)
+    subjects = list(CivilParty.objects.filter(agency=seeded.agency, role__in=SUBJECT_ROLES))
+    queries = [[p.full_name.split()[-1][:2]] for p in rng.sample(subjects, 6)]
+    queries += [p.full_name.split() for p in rng.sample(subjects, 6)]
+    agency = seeded.agency_id
+    for words in queries:
+        terms = _index_terms(
+            agency_id=agency,
+            words=search_words(" ".join(words)),
+            parent_words=[],
+            birth_year=None,
+            event="",
+            book_id=None,
+        )
+        answers = set()
+        for short, long, enough in ((100_000, 100_000, 1), (1, 1, 2), (1, 100_000, 1), (5, 60, 1)):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT civil_search_find(%s, %s::tsquery, %s, %s, %s, %s, %s)",
+                    [agency, _tsquery(terms), 1 << 58, 12, short, long, enough],
+                )
+                answers.add(frozenset(r[0] for r in cursor.fetchall()))
+        expected = set(reference(seeded, q=" ".join(words))[:12])
+        assert answers == {frozenset(expected)}, words
