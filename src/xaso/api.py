@@ -144,6 +144,7 @@ def _mount() -> None:
     from xaso.accounts.api import router as accounts_router
     from xaso.civil.api import router as civil_router
     from xaso.civil.api_certificates import router as civil_certificates_router
+    from xaso.civil.digitising.api import router as civil_digitising_router
     from xaso.dossiers.api import router as dossiers_router
     from xaso.dossiers.api_documents import router as dossier_documents_router
     from xaso.dossiers.api_stats import router as stats_router
@@ -163,6 +164,7 @@ def _mount() -> None:
     api.add_router("/", stats_router)
     api.add_router("/civil", civil_router)
     api.add_router("/civil", civil_certificates_router)
+    api.add_router("/civil", civil_digitising_router)
     api.add_router("/", signing_router)
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lookup/", include("xaso.dossiers.public_urls")),
     path("stats/", include("xaso.dossiers.stats_urls")),
     path("civil/certificates/", include("xaso.civil.certificate_urls")),
+    path("civil/digitising/", include("xaso.civil.digitising.urls")),
     path("civil/", include("xaso.civil.urls")),
     path("verify/", include("xaso.signing.urls")),
 ]
