@@ -145,9 +145,11 @@ def _mount() -> None:
     from xaso.civil.api import router as civil_router
     from xaso.civil.api_certificates import router as civil_certificates_router
     from xaso.civil.digitising.api import router as civil_digitising_router
+    from xaso.documents.api import router as documents_router
     from xaso.dossiers.api import router as dossiers_router
     from xaso.dossiers.api_documents import router as dossier_documents_router
     from xaso.dossiers.api_stats import router as stats_router
+    from xaso.exchange.api import router as exchange_router
     from xaso.org.api import router as org_router
     from xaso.people.api import router as people_router
     from xaso.procedures.api import router as procedures_router
@@ -166,6 +168,8 @@ def _mount() -> None:
     api.add_router("/civil", civil_certificates_router)
     api.add_router("/civil", civil_digitising_router)
     api.add_router("/", signing_router)
+    api.add_router("/documents", documents_router)
+    api.add_router("/exchange", exchange_router)
 
 
 _mount()

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "xaso.dossiers",
     "xaso.signing",
     "xaso.civil",
+    "xaso.exchange",
+    "xaso.documents",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,6 @@ urlpatterns = [
     path("civil/digitising/", include("xaso.civil.digitising.urls")),
     path("civil/", include("xaso.civil.urls")),
     path("verify/", include("xaso.signing.urls")),
+    path("documents/", include("xaso.documents.urls")),
+    path("exchange/", include("xaso.exchange.urls")),
 ]

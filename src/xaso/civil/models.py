@@ -430,3 +430,6 @@ class CivilAmendment(models.Model):
 
 # The register of issued documents lives with the certificates; loaded with the app's models.
 from .certificates.models import IssuedDocument  # noqa: E402, F401
+
+# So are the digitised entries of old paper books, their page scans and import batches.
+from .digitising.models import DigitisedEntry, ImportBatch, PageScan  # noqa: E402, F401
