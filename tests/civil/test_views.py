@@ -117,6 +117,24 @@ def test_search_without_tone_marks_and_by_parent(client, w):
     assert "Trần Thị Hằng" not in r.content.decode()
 
 
+def test_search_by_book(client, w):
+    born = _birth(w)
+    wed = services.civil_register_marriage(actor=w.officer, **marriage())
+    client.force_login(w.officer)
+    page = client.get("/civil/search/")
+    offered = [label for value, label in page.context["form"].fields["book"].choices if value]
+    assert offered == ["Sổ đăng ký khai sinh 01/2026", "Sổ đăng ký kết hôn 01/2026"]
+    r = client.get("/civil/search/", {"book": str(wed.book.public_id)})
+    assert [it["r"].pk for it in r.context["items"]] == [wed.pk]
+    r = client.get("/civil/search/", {"book": str(born.book.public_id), "q": "hang"})
+    assert [it["r"].pk for it in r.context["items"]] == [born.pk]
+    # Another agency's book is not offered, and naming it is a form error, not a result.
+    client.force_login(w.officer_b)
+    r = client.get("/civil/search/", {"book": str(wed.book.public_id)})
+    assert r.status_code == 400 and r.context["items"] == []
+    assert r.context["form"].errors["book"]
+
+
 def test_search_for_htmx_returns_the_results_only(client, w):
     _birth(w)
     client.force_login(w.officer)

@@ -30,7 +30,7 @@ from .services.family import (
     REQUESTED_BY,
     TERMINATION_REASONS,
 )
-from .services.marriage import MARITAL_STATUSES, PURPOSES
+from .services.marriage import DIVORCE_KINDS, MARITAL_STATUSES, PURPOSES
 from .services.others import MAX_COPIES
 
 #: How dates are typed and shown on these pages (STYLE.md: dd/mm/yyyy); ISO is accepted too.
@@ -377,7 +377,15 @@ class SearchForm(forms.Form):
     event = forms.ChoiceField(
         label=_("Loại việc"), required=False, choices=[("", _("Tất cả")), *Event.choices]
     )
+    book = forms.ChoiceField(label=_("Sổ"), required=False, choices=[("", _("Tất cả các sổ"))])
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, books: Iterable[Any] = (), **kwargs: Any) -> None:
+        """``books``: the agency's books, offered newest year first (``book_list_for``)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["book"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Tất cả các sổ")), *((str(b.public_id), str(b)) for b in books)]
 
     def criteria(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -388,6 +396,7 @@ class SearchForm(forms.Form):
             "birth_year": data["birth_year"],
             "id_number": data["id_number"] or "",
             "event": data["event"] or "",
+            "book": data["book"] or None,
         }
 
     def has_criteria(self) -> bool:
@@ -417,3 +426,18 @@ class StatsForm(forms.Form):
     def period(self, default: tuple[date, date]) -> tuple[date, date]:
         data = self.cleaned_data
         return data.get("from") or default[0], data.get("to") or default[1]
+
+
+class DivorceNoteForm(forms.Form):
+    """Ghi chú ly hôn beside a marriage entry (Law on Civil Status 2014 Art 3.2): what ended
+    the marriage, when, and by which court's judgment or decision. The service checks the rest."""
+
+    kind = forms.ChoiceField(
+        label=_("Việc"), choices=list(DIVORCE_KINDS.items()), initial="divorce", required=False
+    )
+    decided_on = date_field(
+        _("Ngày bản án, quyết định có hiệu lực"),
+        required_message=_("Cần ghi ngày bản án, quyết định có hiệu lực."),
+    )
+    authority = text(_("Cơ quan quyết định (Tòa án)"))
+    decision = text(_("Số, ngày bản án hoặc quyết định"))

@@ -16,6 +16,7 @@ urlpatterns: list[Any] = [
     path("search/", home.search, name="search"),
     path("register/<slug:slug>/", register.register, name="register"),
     path("records/<uuid:public_id>/", records.record, name="record"),
+    path("records/<uuid:public_id>/divorce/", records.record_divorce, name="record_divorce"),
     path("books/", books.book_list, name="books"),
     path("books/<uuid:public_id>/", books.book_detail, name="book"),
     path("books/<uuid:public_id>/close/", books.book_close, name="book_close"),

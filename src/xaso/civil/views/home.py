@@ -107,7 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Tra cứu: by a part of the name (tone marks, case, đ/d ignored), parents' names, date or
     year of birth, ID number, event; newest first, a page at a time."""
     actor = require_reader(request)
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, books=selectors.book_list_for(actor=actor))
     htmx = bool(getattr(request, "htmx", False))
     context = {"form": form, "htmx": htmx, **_results(actor, form)}
     if htmx:

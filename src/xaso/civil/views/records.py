@@ -2,7 +2,8 @@
 (the entry itself is never overwritten, Law on Civil Status 2014 Arts 26-29), the amendment
 history, the entries made about it since (changes, copies, termination), the documents issued
 from it, and the actions that start from it: issue its certificate (the certificates' page,
-``civil_certificates:issue``), change or correct it, copy it, end a guardianship. Opening it is an
+``civil_certificates:issue``), change or correct it, copy it, end a guardianship, note the
+divorce beside a marriage. Opening it is an
 audited read (``selectors.record_read_for``)."""
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from xaso.core.errors import NotFound
+from xaso.core.errors import DomainError, NotFound
 
-from .. import permissions, selectors
+from .. import permissions, selectors, services
 from ..books_export import (
     FIELD_LABELS,
     content_facts,
@@ -27,10 +29,11 @@ from ..books_export import (
     variant_label,
 )
 from ..current import PARTY_FIELDS, CurrentRecord, PartyView
+from ..forms import DivorceNoteForm
 from ..models import CivilRecord, Event, Relationship
 from ..services.amendments import CONTENT_FIELDS
 from ..services.others import COPYABLE
-from .common import leaders_of, login_required, require_reader
+from .common import leaders_of, login_required, place_errors, require_reader, require_registrar
 
 
 def _party_rows(view: PartyView) -> list[dict[str, Any]]:
@@ -110,9 +113,58 @@ def _certificates(request: HttpRequest, record: CivilRecord) -> dict[str, Any] |
     }
 
 
+def _divorce_open(now: CurrentRecord) -> bool:
+    """A marriage entry not yet ended by a noted divorce or annulment."""
+    r = now.record
+    is_marriage = r.event == Event.MARRIAGE or (
+        r.event == Event.FOREIGN_RECORD and r.variant == "marriage"
+    )
+    return is_marriage and not now.content.get("ended_by")
+
+
 @login_required
 @require_GET
 def record(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _record_page(request, public_id)
+
+
+@login_required
+@require_POST
+def record_divorce(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Ghi chú ly hôn from the marriage entry's page (``services.civil_note_divorce``); the
+    refusals are shown on the same form, nothing is written."""
+    actor = require_registrar(request)
+    try:
+        marriage = selectors.record_list_for(actor=actor).get(public_id=public_id)
+    except CivilRecord.DoesNotExist:
+        raise Http404 from None
+    form = DivorceNoteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.civil_note_divorce(
+                actor=actor,
+                marriage=marriage,
+                kind=data["kind"] or "divorce",
+                decided_on=data["decided_on"],
+                authority=data["authority"],
+                decision=data["decision"],
+            )
+        except DomainError as exc:
+            place_errors(exc, form)
+        else:
+            messages.success(request, _("Đã ghi chú việc ly hôn vào mục kết hôn."))
+            return HttpResponseRedirect(reverse("civil:record", args=[public_id]))
+    return _record_page(request, public_id, divorce_form=form, status=400)
+
+
+def _record_page(
+    request: HttpRequest,
+    public_id: UUID,
+    *,
+    divorce_form: DivorceNoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actor = require_reader(request)
     try:
         now = selectors.record_read_for(actor=actor, public_id=public_id)
@@ -152,5 +204,8 @@ def record(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "actions": _actions(now, can_register),
         "certificates": _certificates(request, r) if can_register else None,
         "fee": None if r.fee_amount_vnd is None else f"{r.fee_amount_vnd:,}".replace(",", "."),
+        "divorce_form": (
+            (divorce_form or DivorceNoteForm()) if can_register and _divorce_open(now) else None
+        ),
     }
-    return render(request, "civil/record.html", context)
+    return render(request, "civil/record.html", context, status=status)
