@@ -1,0 +1,468 @@
+"""Sending and receiving packages between agencies (liên thông văn bản điện tử): Decree
+30/2020/NĐ-CP Art. 16-22 (electronic documents sent and received through the document-management
+system), Decision 28/2018/QĐ-TTg (sending and receiving electronic documents between state
+agencies) and the edXML packages of QCVN 102:2016/BTTTT.
+
+Store-and-forward: a message is first an outbox row committed with the sender's data; only after
+commit is it delivered — in-process to an agency of this node, over HTTP(S) to another node —
+and retried with growing waits until the recipient's node answers. Exactly-once registration:
+the recipient's inbox row (unique message_id + recipient) is written in the same transaction as
+what the handler registers, so a redelivered or duplicated message is recognised and never handed
+over twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import uuid
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xaso.core.audit import audit_record
+from xaso.core.errors import Conflict, DomainError
+from xaso.org.models import Agency
+
+from . import conf, edxml, registry
+from .edxml import DocumentPackage, Organization, StatusPackage, Trace
+from .errors import (
+    NoHandler,
+    PackageInvalid,
+    RecipientUnknown,
+    SenderNotLocal,
+    SenderNotOnNode,
+)
+from .models import (
+    InboxMessage,
+    InboxState,
+    MessageKind,
+    Node,
+    OutboxMessage,
+    OutboxState,
+    Package,
+    RemoteAgency,
+)
+
+if TYPE_CHECKING:
+    from xaso.core.audit import Actor
+
+log = logging.getLogger("xaso.exchange")
+
+#: How long one delivery attempt may hold its row before another process may try again.
+CLAIM_SECONDS = 120
+STATUS_RANK = {s: i for i, s in enumerate(edxml.STATUSES)}
+
+
+class MessageAlreadySent(Conflict):
+    code = "exchange_message_already_sent"
+
+
+# --- Where an agency lives ----------------------------------------------------------------------
+
+
+def agency_locate(code: str) -> Node | None:
+    """None for an agency of this node, else the node it lives on; RecipientUnknown otherwise."""
+    if Agency.objects.filter(code=code).exists():
+        return None
+    remote = RemoteAgency.objects.select_related("node").filter(code=code).first()
+    if remote is None:
+        raise RecipientUnknown(
+            _("Không có cơ quan mã %(code)s trong danh bạ liên thông.") % {"code": code}
+        )
+    return remote.node
+
+
+def _require_local_sender(org: Organization) -> None:
+    if not Agency.objects.filter(code=org.code).exists():
+        raise SenderNotLocal(_("Cơ quan gửi %(code)s không thuộc nút này.") % {"code": org.code})
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def exchange_send(*, package: DocumentPackage) -> list[OutboxMessage]:
+    """Gửi văn bản điện tử: one outbox row per recipient, committed with the caller's
+    transaction; delivered after commit (same node at once, other nodes over HTTP with retries).
+    The sending agency is added to the edXML trace list (TraceHeaderList)."""
+    with transaction.atomic():
+        _require_local_sender(package.sender)
+        if not package.recipients:
+            raise PackageInvalid(_("Văn bản gửi đi phải có ít nhất một nơi nhận."))
+        codes = [r.code for r in package.recipients]
+        if len(set(codes)) != len(codes):
+            raise PackageInvalid(_("Một nơi nhận được ghi hai lần."))
+        nodes = {r.code: agency_locate(r.code) for r in package.recipients}
+        now = timezone.now()
+        if not any(t.organ_code == package.sender.code for t in package.traces):
+            package = dataclasses.replace(
+                package, traces=[*package.traces, Trace(organ_code=package.sender.code, at=now)]
+            )
+        stored = _store(package.message_id, MessageKind.DOCUMENT, edxml.document_to_xml(package))
+        rows = OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    message_id=package.message_id,
+                    kind=MessageKind.DOCUMENT,
+                    document_kind=package.kind,
+                    sender_code=package.sender.code,
+                    recipient_code=r.code,
+                    recipient_name=r.name[:255],
+                    subject=package.subject[:500],
+                    node=nodes[r.code],
+                    package=stored,
+                    next_attempt_at=now,
+                )
+                for r in package.recipients
+            ]
+        )
+        if any(row.pk is None for row in rows):  # backends without RETURNING
+            rows = list(OutboxMessage.objects.filter(message_id=package.message_id))
+        audit_record(
+            actor=None,
+            action="exchange.send",
+            object_type="exchange.package",
+            object_id=package.message_id,
+            object_repr=package.subject[:200],
+            changes={"sender": package.sender.code, "recipients": codes, "kind": package.kind},
+        )
+        ids = [row.pk for row in rows]
+        transaction.on_commit(partial(_dispatch, ids), robust=True)
+        return rows
+
+
+def exchange_send_status(*, status: StatusPackage) -> OutboxMessage:
+    """Báo trạng thái văn bản đến (edXML Status) back to the sending agency: arrived, refused,
+    registered, assigned, processing, completed."""
+    with transaction.atomic():
+        _require_local_sender(status.sender)
+        node = agency_locate(status.recipient.code)
+        stored = _store(status.message_id, MessageKind.STATUS, edxml.status_to_xml(status))
+        row = OutboxMessage.objects.create(
+            message_id=status.message_id,
+            kind=MessageKind.STATUS,
+            document_kind=status.status,
+            sender_code=status.sender.code,
+            recipient_code=status.recipient.code,
+            recipient_name=status.recipient.name[:255],
+            subject=status.document_message_id,
+            node=node,
+            package=stored,
+            next_attempt_at=timezone.now(),
+        )
+        transaction.on_commit(partial(_dispatch, [row.pk]), robust=True)
+        return row
+
+
+def _store(message_id: str, kind: str, data: bytes) -> Package:
+    try:
+        with transaction.atomic():
+            return Package.objects.create(message_id=message_id, kind=kind, data=data)
+    except IntegrityError as exc:
+        raise MessageAlreadySent(
+            _("Gói tin %(id)s đã được gửi; mỗi lần gửi cần mã mới.") % {"id": message_id}
+        ) from exc
+
+
+def _dispatch(ids: list[int]) -> None:
+    """After commit: deliver rows for this node now, queue the others (and, unless configured
+    off, try them at once in a background thread; the queued task is the durable path)."""
+    local = list(
+        OutboxMessage.objects.filter(pk__in=ids, node__isnull=True).values_list("pk", flat=True)
+    )
+    remote = [pk for pk in ids if pk not in set(local)]
+    for pk in local:
+        try:
+            outbox_deliver(outbox_id=pk)
+        except Exception:  # recorded on the row; the sweep retries it
+            log.exception("exchange: local delivery of outbox %s failed", pk)
+    for pk in remote:
+        _enqueue(pk)
+    if remote and conf.send_at_once():
+        threading.Thread(target=_deliver_in_thread, args=(remote,), daemon=True).start()
+
+
+def _enqueue(outbox_id: int, run_after: object = None) -> None:
+    from .tasks import deliver_outbox
+
+    task = deliver_outbox
+    if run_after is not None:
+        task = task.using(run_after=run_after)  # type: ignore[arg-type]
+    try:
+        task.enqueue(outbox_id)
+    except Exception:  # the row stays due; `xaso exchange deliver` sends it
+        log.exception("exchange: could not queue outbox %s", outbox_id)
+
+
+def _deliver_in_thread(ids: list[int]) -> None:
+    try:
+        for pk in ids:
+            outbox_deliver_and_reschedule(outbox_id=pk)
+    except Exception:
+        log.exception("exchange: immediate delivery failed")
+    finally:
+        connection.close()
+
+
+# --- Delivering ---------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: base, 2×base, 4×base … up to the maximum."""
+    seconds = min(conf.retry_base() * (2 ** max(attempts - 1, 0)), conf.retry_max())
+    return timedelta(seconds=seconds)
+
+
+def _claim(outbox_id: int, *, force: bool) -> bool:
+    now = timezone.now()
+    rows = OutboxMessage.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        pk=outbox_id,
+        state__in=[OutboxState.PENDING, OutboxState.FAILED],
+    )
+    if not force:
+        rows = rows.filter(next_attempt_at__lte=now)
+    return rows.update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)) == 1
+
+
+def outbox_deliver(*, outbox_id: int, force: bool = False) -> tuple[OutboxMessage, bool]:
+    """One delivery attempt of a due outbox row; returns (row, attempted). A row another process
+    is delivering, or already delivered, is left alone (attempted False)."""
+    if not _claim(outbox_id, force=force):
+        return OutboxMessage.objects.get(pk=outbox_id), False
+    row = OutboxMessage.objects.select_related("node", "package").get(pk=outbox_id)
+    try:
+        if row.node_id is None:
+            inbox = inbox_receive(
+                payload=bytes(row.package.data), recipient_code=row.recipient_code, from_node=None
+            )
+            answer, reason = inbox.state, inbox.reason
+        else:
+            from . import transport
+
+            assert row.node is not None
+            answer, reason = transport.post_message(
+                node=row.node, recipient_code=row.recipient_code, body=bytes(row.package.data)
+            )
+    except Exception as exc:  # noqa: BLE001 - any failure keeps the message for a retry
+        now = timezone.now()
+        row.attempts += 1
+        row.state = OutboxState.FAILED
+        row.next_attempt_at = now + backoff(row.attempts)
+        row.last_error = _error_text(exc)
+        row.claimed_until = None
+        row.save(
+            update_fields=["attempts", "state", "next_attempt_at", "last_error", "claimed_until"]
+        )
+        log.warning(
+            "exchange: delivery of %s %s to %s failed (attempt %s): %s",
+            row.kind,
+            row.message_id,
+            row.recipient_code,
+            row.attempts,
+            row.last_error,
+        )
+        return row, True
+    row.attempts += 1
+    row.state = OutboxState.DELIVERED
+    row.delivered_at = timezone.now()
+    row.answer = answer
+    row.answer_reason = reason
+    row.last_error = ""
+    row.claimed_until = None
+    row.save(
+        update_fields=[
+            "attempts",
+            "state",
+            "delivered_at",
+            "answer",
+            "answer_reason",
+            "last_error",
+            "claimed_until",
+        ]
+    )
+    return row, True
+
+
+def outbox_deliver_and_reschedule(*, outbox_id: int, force: bool = False) -> OutboxMessage:
+    """Deliver, and when this attempt failed queue the next one at its due time. Only the process
+    that made the attempt queues the retry, so there is one chain of retries per row."""
+    row, attempted = outbox_deliver(outbox_id=outbox_id, force=force)
+    if attempted and row.state == OutboxState.FAILED and row.node_id is not None:
+        _enqueue(row.pk, run_after=row.next_attempt_at)
+    return row
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, DomainError):
+        return f"{exc.code}: {exc.message}"[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def deliver_due(*, everything: bool = False) -> dict[str, int]:
+    """Send every outbox row that is due (``xaso exchange deliver``; the worker or cron runs it).
+    With ``everything``, also the rows still waiting out their backoff — after a peer node came
+    back."""
+    rows = OutboxMessage.objects.filter(state__in=[OutboxState.PENDING, OutboxState.FAILED])
+    if not everything:
+        rows = rows.filter(next_attempt_at__lte=timezone.now())
+    counts = {"delivered": 0, "failed": 0, "skipped": 0}
+    for pk in list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)):
+        row, attempted = outbox_deliver(outbox_id=pk, force=everything)
+        if not attempted:
+            counts["skipped"] += 1
+        elif row.state == OutboxState.DELIVERED:
+            counts["delivered"] += 1
+        else:
+            counts["failed"] += 1
+    return counts
+
+
+def outbox_retry(*, outbox: OutboxMessage, actor: Actor) -> OutboxMessage:
+    """An administrator asks for an undelivered message to be sent again now."""
+    with transaction.atomic():
+        if outbox.state == OutboxState.DELIVERED:
+            raise Conflict(_("Gói tin này đã được gửi thành công."))
+        OutboxMessage.objects.filter(pk=outbox.pk).update(next_attempt_at=timezone.now())
+        audit_record(actor=actor, action="exchange.retry", obj=outbox)
+        transaction.on_commit(partial(_dispatch, [outbox.pk]), robust=True)
+    outbox.refresh_from_db()
+    return outbox
+
+
+# --- Receiving ----------------------------------------------------------------------------------
+
+
+def inbox_receive(*, payload: bytes, recipient_code: str, from_node: Node | None) -> InboxMessage:
+    """Nhận gói tin: record it once for the recipient agency of this node and hand it to its
+    handler in the same transaction. A duplicate returns the first answer unchanged. A document
+    handler's DomainError refuses the package (status "refused" goes back with the reason);
+    "arrived" goes back otherwise. ``from_node`` None: sent from this node."""
+    kind = edxml.package_kind(payload)
+    pkg: DocumentPackage | StatusPackage
+    if kind == "status":
+        pkg = edxml.status_from_xml(payload)
+        addressed_to = [pkg.recipient.code]
+    else:
+        pkg = edxml.document_from_xml(payload)
+        addressed_to = [r.code for r in pkg.recipients]
+    if recipient_code not in addressed_to:
+        raise PackageInvalid(
+            _("Gói tin không gửi tới cơ quan %(code)s.") % {"code": recipient_code}
+        )
+    agency = Agency.objects.filter(code=recipient_code).first()
+    if agency is None:
+        raise RecipientUnknown(
+            _("Cơ quan %(code)s không thuộc nút này.") % {"code": recipient_code}
+        )
+    if (
+        from_node is not None
+        and not RemoteAgency.objects.filter(code=pkg.sender.code, node=from_node).exists()
+    ):
+        raise SenderNotOnNode(
+            _("Cơ quan gửi %(code)s không thuộc nút %(node)s.")
+            % {"code": pkg.sender.code, "node": from_node.code}
+        )
+
+    existing = InboxMessage.objects.filter(
+        message_id=pkg.message_id, recipient_code=recipient_code
+    ).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                inbox = InboxMessage.objects.create(
+                    message_id=pkg.message_id,
+                    recipient_code=recipient_code,
+                    kind=MessageKind.STATUS if kind == "status" else MessageKind.DOCUMENT,
+                    document_kind=pkg.status if isinstance(pkg, StatusPackage) else pkg.kind,
+                    sender_code=pkg.sender.code,
+                    subject=(
+                        pkg.document_message_id
+                        if isinstance(pkg, StatusPackage)
+                        else pkg.subject[:500]
+                    ),
+                    from_node=from_node,
+                    state=InboxState.ACCEPTED,
+                )
+        except IntegrityError:
+            # The same message arrived at the same moment through another path and was
+            # recorded first: that copy is the one registered.
+            return InboxMessage.objects.get(
+                message_id=pkg.message_id, recipient_code=recipient_code
+            )
+        if isinstance(pkg, StatusPackage):
+            _handle_status(pkg, inbox)
+        else:
+            _handle_document(pkg, agency, inbox)
+        audit_record(
+            actor=None,
+            action="exchange.receive" if inbox.state == InboxState.ACCEPTED else "exchange.refuse",
+            obj=inbox,
+            changes={"sender": pkg.sender.code, "reason": inbox.reason},
+        )
+    return inbox
+
+
+def _handle_document(pkg: DocumentPackage, agency: Agency, inbox: InboxMessage) -> None:
+    handler = registry.document_handler(pkg.kind)
+    try:
+        with transaction.atomic():
+            if handler is None:
+                raise NoHandler(
+                    _("Nút nhận không xử lý loại gói tin %(kind)s.") % {"kind": pkg.kind}
+                )
+            handler(pkg, agency)
+    except DomainError as exc:
+        inbox.state = InboxState.REFUSED
+        inbox.reason = exc.message
+        inbox.save(update_fields=["state", "reason"])
+    exchange_send_status(
+        status=StatusPackage(
+            message_id=str(uuid.uuid4()),
+            document_message_id=pkg.message_id,
+            sender=Organization(code=agency.code, name=agency.name),
+            recipient=pkg.sender,
+            status="arrived" if inbox.state == InboxState.ACCEPTED else "refused",
+            at=timezone.now(),
+            comment=inbox.reason,
+        )
+    )
+
+
+def _handle_status(pkg: StatusPackage, inbox: InboxMessage) -> None:
+    try:
+        with transaction.atomic():
+            for handler in registry.status_handlers():
+                handler(pkg)
+    except DomainError as exc:
+        inbox.state = InboxState.REFUSED
+        inbox.reason = exc.message
+        inbox.save(update_fields=["state", "reason"])
+        return
+    row = (
+        OutboxMessage.objects.select_for_update()
+        .filter(
+            message_id=pkg.document_message_id,
+            recipient_code=pkg.sender.code,
+            kind=MessageKind.DOCUMENT,
+        )
+        .first()
+    )
+    if row is None:
+        return
+    newer = row.remote_status_at is None or (
+        (pkg.at, STATUS_RANK[pkg.status])
+        >= (row.remote_status_at, STATUS_RANK.get(row.remote_status, -1))
+    )
+    if newer:
+        row.remote_status = pkg.status
+        row.remote_status_at = pkg.at
+        row.save(update_fields=["remote_status", "remote_status_at"])
