@@ -196,3 +196,33 @@ def nss_trusting(ca_pem: Path, tmp_path: Path) -> Path:
 
 
 HAVE_CERTUTIL = shutil.which("certutil") is not None
+
+
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory: pytest.TempPathFactory):
+    """One SoftHSM2 store for the session (the library reads ``SOFTHSM2_CONF`` when first
+    initialised in the process); each test makes its own tokens with unique labels."""
+    import os
+
+    from .softhsm import SoftHsm
+
+    hsm = SoftHsm(tmp_path_factory.mktemp("softhsm"))
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(hsm.conf)
+    yield hsm
+    from xaso.signing import tokens
+
+    tokens.forget_all()
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+_token_seq = iter(range(1, 10_000))
+
+
+@pytest.fixture
+def token_label() -> str:
+    """A token label unique in the session (a token's label is how the certificate finds it)."""
+    return f"XaSo-{next(_token_seq):03d}"

@@ -85,3 +85,20 @@ def stamp_font() -> Path:
         "No stamp font: install fonts-noto-core (Noto Serif) or fonts-texgyre, "
         "or set XASO_SIGNING_FONT."
     )
+
+
+def image_max_bytes() -> int:
+    """``XASO_SIGNING_IMAGE_MAX_BYTES``: the largest signature or seal PNG accepted (512 KB)."""
+    return int(_get("XASO_SIGNING_IMAGE_MAX_BYTES", 512 * 1024))
+
+
+def images_dir() -> Path:
+    """``XASO_DATA_DIR/signing/images``: the signature and seal PNGs."""
+    return Path(settings.DATA_DIR) / "signing" / "images"
+
+
+def pkcs11_modules() -> list[str]:
+    """``XASO_SIGNING_PKCS11_MODULES``: PKCS#11 libraries the console may name (``os.pathsep``
+    separated). Empty: any existing library file."""
+    value = _get("XASO_SIGNING_PKCS11_MODULES", "")
+    return [p for p in str(value).split(os.pathsep) if p.strip()]

@@ -54,3 +54,59 @@ class SigningFailed(DomainError):
 
     code = "signing_failed"
     status = 422
+
+
+class Pkcs11ModuleInvalid(InvalidInput):
+    """The PKCS#11 library named is not a file, not allowed here, or does not load."""
+
+    code = "pkcs11_module_invalid"
+
+
+class TokenUnavailable(DomainError):
+    """No token with that label is plugged in (or the module cannot reach it)."""
+
+    code = "token_unavailable"
+    status = 503
+
+
+class TokenPinMissing(DomainError):
+    """The token's PIN is not where the certificate says (an unset environment variable, a PIN
+    file the key-store passphrase does not open)."""
+
+    code = "token_pin_missing"
+    status = 503
+
+
+class TokenPinInvalid(InvalidInput):
+    """The token refused the PIN (or is locked after too many wrong ones)."""
+
+    code = "token_pin_invalid"
+
+
+class TokenKeyMissing(InvalidInput):
+    """No private key (or no certificate) with that label/ID on the token, or more than one."""
+
+    code = "token_key_missing"
+
+
+class CertificateKeyMismatch(InvalidInput):
+    """The certificate does not belong to the key (a test signature does not verify)."""
+
+    code = "certificate_key_mismatch"
+
+
+class ImageInvalid(InvalidInput):
+    """Not a PNG by its content, unreadable, or outside the allowed dimensions."""
+
+    code = "image_invalid"
+
+
+class ImageTooLarge(DomainError):
+    code = "file_too_large"
+    status = 413
+
+
+class ImageMissing(Conflict):
+    """The appearance asked for needs a signature or seal image nobody uploaded."""
+
+    code = "image_missing"

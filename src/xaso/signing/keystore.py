@@ -130,3 +130,41 @@ def _signer_for(path: str, secret: bytes) -> SimpleSigner:
 
 def forget_signers() -> None:
     _signer_for.cache_clear()
+
+
+#: Encrypted PIN file: magic, scrypt salt, AES-GCM nonce, then the ciphertext with its tag.
+PIN_MAGIC = b"XASOPIN1"
+
+
+def _pin_key(salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(passphrase())
+
+
+def store_pin(relative: str, pin: str) -> Path:
+    """Keep a token's PIN under the key-store passphrase (AES-256-GCM, key from scrypt), 0600."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    sealed = AESGCM(_pin_key(salt)).encrypt(nonce, pin.encode(), PIN_MAGIC)
+    path = key_path(relative)
+    write_private(path, PIN_MAGIC + salt + nonce + sealed)
+    return path
+
+
+def load_pin(relative: str) -> str:
+    """The PIN kept by ``store_pin``; ``ValueError`` when the file is not one or the key-store
+    passphrase does not open it."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    data = key_path(relative).read_bytes()
+    if not data.startswith(PIN_MAGIC) or len(data) < len(PIN_MAGIC) + 28 + 16:
+        raise ValueError(f"{relative}: not a PIN file")
+    body = data[len(PIN_MAGIC) :]
+    salt, nonce, sealed = body[:16], body[16:28], body[28:]
+    try:
+        return AESGCM(_pin_key(salt)).decrypt(nonce, sealed, PIN_MAGIC).decode()
+    except InvalidTag as exc:
+        raise ValueError(f"{relative}: the key-store passphrase does not open it") from exc

@@ -163,6 +163,53 @@ def issue(
     return key, cert
 
 
+def issue_personal(
+    *,
+    ca_key: PrivateKey,
+    ca_cert: x509.Certificate,
+    full_name: str,
+    title: str,
+    organisation: str,
+    agency_code: str,
+    username: str,
+    not_before: datetime,
+    not_after: datetime,
+) -> tuple[PrivateKey, x509.Certificate]:
+    """A person's document-signing certificate (the signer's signature of Decree 30/2020/NĐ-CP
+    Appendix I; personal official-service certificates of Decree 68/2024/NĐ-CP carry the holder's
+    name, title and organisation): CN the full name, T the title, O the agency, the agency's code
+    and the account in UID."""
+    key = new_key()
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+    ]
+    if title:
+        attributes.append(x509.NameAttribute(NameOID.TITLE, title))
+    attributes += [
+        x509.NameAttribute(NameOID.USER_ID, f"MCQ:{agency_code}/{username}"),
+        x509.NameAttribute(NameOID.COMMON_NAME, full_name),
+    ]
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attributes))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(min(not_after, ca_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign_documents=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
 def suitable_for_signing(cert: x509.Certificate) -> bool:
     """Not a CA, and a key usage (if any) that allows signing documents."""
     try:
@@ -175,3 +222,11 @@ def suitable_for_signing(cert: x509.Certificate) -> bool:
     except x509.ExtensionNotFound:
         return True
     return bool(usage.digital_signature or usage.content_commitment)
+
+
+def chain_pem(chain: list[x509.Certificate]) -> str:
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
+
+
+def load_pem_chain(text: str) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(text.encode()) if text.strip() else []

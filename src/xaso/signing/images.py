@@ -1,0 +1,111 @@
+"""Signature and seal images (Decree 30/2020/NĐ-CP Appendix I: the signer's handwritten
+signature, blue, and the agency's seal, red, real size, both transparent PNG), checked by their
+content before anything is stored, kept under ``XASO_DATA_DIR/signing/images``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from . import conf
+from .errors import ImageInvalid, ImageTooLarge
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: Pixels: a signature scanned at 300 dpi is about 600 × 250, a 40 mm seal about 470 × 470.
+MIN_SIDE, MAX_SIDE = 16, 2000
+
+
+@dataclass(frozen=True)
+class CheckedPng:
+    data: bytes
+    sha256: str
+    width: int
+    height: int
+
+
+def check_png(data: bytes) -> CheckedPng:
+    """Accept ``data`` only if it is a whole, decodable PNG within the size limits. The
+    dimensions are read from the header before any pixel is decoded (no decompression bomb)."""
+    limit = conf.image_max_bytes()
+    if not data:
+        raise ImageInvalid(_("Tệp ảnh rỗng."), fields={"file": [_("Tệp rỗng.")]})
+    if len(data) > limit:
+        raise ImageTooLarge(
+            _("Tệp ảnh quá lớn (%(kb)d KB); tối đa %(max)d KB.")
+            % {"kb": len(data) // 1024, "max": limit // 1024},
+            fields={"file": [_("Tệp quá lớn.")]},
+        )
+    if not data.startswith(PNG_MAGIC):
+        raise ImageInvalid(
+            _("Ảnh chữ ký, con dấu phải là tệp PNG (nền trong suốt)."),
+            fields={"file": [_("Không phải tệp PNG.")]},
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+            if probe.format != "PNG":
+                raise ImageInvalid(_("Ảnh chữ ký, con dấu phải là tệp PNG (nền trong suốt)."))
+            if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+                raise ImageInvalid(
+                    _(
+                        "Kích thước ảnh %(w)d × %(h)d điểm ảnh không hợp lệ "
+                        "(mỗi chiều từ %(min)d đến %(max)d)."
+                    )
+                    % {"w": width, "h": height, "min": MIN_SIDE, "max": MAX_SIDE},
+                    fields={"file": [_("Kích thước không hợp lệ.")]},
+                )
+            probe.load()  # decode every row: a truncated or corrupt file fails here
+    except ImageInvalid:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageInvalid(
+            _("Tệp PNG bị hỏng, không đọc được."), fields={"file": [_("Tệp hỏng.")]}
+        ) from exc
+    return CheckedPng(data, hashlib.sha256(data).hexdigest(), width, height)
+
+
+def image_path(relative: str) -> Path:
+    root = conf.images_dir().resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise ValueError(f"image outside the image folder: {relative!r}")
+    return path
+
+
+def write_image(relative: str, data: bytes) -> Path:
+    """Write then rename, so a reader never sees half a file."""
+    path = image_path(relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+@lru_cache(maxsize=64)
+def _decoded(path: str, sha256: str) -> Any:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.load()
+        # RGBA keeps the transparency pyHanko turns into a soft mask.
+        return img.convert("RGBA") if img.mode not in ("RGB", "RGBA") else img.copy()
+
+
+def decoded(relative: str, sha256: str) -> Any:
+    """The image as a decoded PIL image, once per process and content."""
+    return _decoded(str(image_path(relative)), sha256)
