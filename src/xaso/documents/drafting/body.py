@@ -29,11 +29,29 @@ _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
 
 @dataclass(frozen=True)
 class Block:
-    """``kind``: paragraph, basis, article, heading or item; ``lead`` is the bold "Điều N."."""
+    """``kind``: paragraph, basis, article, heading or item; ``lead`` is the bold "Điều N.";
+    ``text`` the line (after the lead) with its markup, for ``runs``."""
 
     kind: str
     html: SafeString
     lead: str = ""
+    text: str = ""
+
+
+def runs(text: str) -> list[tuple[str, bool, bool]]:
+    """``text`` as (piece, bold, italic) runs, for a Word paragraph."""
+    pieces: list[tuple[str, bool, bool]] = []
+    for index, part in enumerate(_BOLD.split(text)):
+        bold = index % 2 == 1
+        position = 0
+        for match in _ITALIC.finditer(part):
+            if match.start() > position:
+                pieces.append((part[position : match.start()], bold, False))
+            pieces.append((match.group(1), bold, True))
+            position = match.end()
+        if position < len(part):
+            pieces.append((part[position:], bold, False))
+    return [piece for piece in pieces if piece[0]]
 
 
 def inline(text: str) -> SafeString:
@@ -52,13 +70,15 @@ def parse_body(text: str) -> list[Block]:
         if not line:
             continue
         if match := _ARTICLE.match(line):
-            blocks.append(Block("article", inline(match.group(2)), lead=match.group(1)))
+            rest = match.group(2)
+            blocks.append(Block("article", inline(rest), lead=match.group(1), text=rest))
         elif match := _HEADING.match(line):
-            blocks.append(Block("heading", inline(match.group(1) or match.group(2))))
+            title = match.group(1) or match.group(2)
+            blocks.append(Block("heading", inline(title), text=title))
         elif line.startswith("Căn cứ "):
-            blocks.append(Block("basis", inline(line)))
+            blocks.append(Block("basis", inline(line), text=line))
         elif _ITEM.match(line):
-            blocks.append(Block("item", inline(line)))
+            blocks.append(Block("item", inline(line), text=line))
         else:
-            blocks.append(Block("paragraph", inline(line)))
+            blocks.append(Block("paragraph", inline(line), text=line))
     return blocks
