@@ -42,6 +42,21 @@ def organization(agency: Agency) -> Any:
     return Organization(code=agency.code, name=agency.name)
 
 
+def directory_names(codes: list[str]) -> dict[str, str]:
+    """Code → name of the agencies in the exchange directory among ``codes``: this node's
+    (``org.Agency``) and, when the exchange is installed, those of other nodes."""
+    names = {
+        a.code: a.name
+        for a in Agency.objects.filter(code__in=codes, is_active=True).only("code", "name")
+    }
+    missing = [c for c in codes if c not in names]
+    if missing and available():
+        from xaso.exchange.models import RemoteAgency  # type: ignore[import-not-found,unused-ignore]
+
+        names.update(RemoteAgency.objects.filter(code__in=missing).values_list("code", "name"))
+    return names
+
+
 def new_message_id() -> str:
     return str(uuid.uuid4())
 
@@ -50,7 +65,7 @@ def send_document(
     *,
     message_id: str,
     sender: Agency,
-    recipients: list[Agency],
+    recipients: list[tuple[str, str]],
     code_number: str,
     code_notation: str,
     place: str,
@@ -74,7 +89,7 @@ def send_document(
     package = edxml.DocumentPackage(
         message_id=message_id,
         sender=organization(sender),
-        recipients=[organization(a) for a in recipients],
+        recipients=[edxml.Organization(code=code, name=name) for code, name in recipients],
         code_number=code_number,
         code_notation=code_notation,
         place=place,

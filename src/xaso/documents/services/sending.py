@@ -22,7 +22,7 @@ from .outgoing import _locked, ensure_visible
 MAX_RECIPIENTS = 500
 
 
-def _recipients(sender: Agency, codes: Iterable[str]) -> list[Agency]:
+def _recipients(sender: Agency, codes: Iterable[str]) -> list[tuple[str, str]]:
     wanted = [c.strip().upper() for c in codes if c and c.strip()]
     if not wanted:
         raise RecipientInvalid(
@@ -44,14 +44,14 @@ def _recipients(sender: Agency, codes: Iterable[str]) -> list[Agency]:
             _("Không gửi văn bản cho chính cơ quan ban hành."),
             fields={"recipients": [_("Cơ quan gửi.")]},
         )
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=wanted, is_active=True)}
-    unknown = [c for c in wanted if c not in agencies]
+    names = exchange_glue.directory_names(wanted)
+    unknown = [c for c in wanted if c not in names]
     if unknown:
         raise RecipientInvalid(
             _("Không có cơ quan mã %(codes)s trong danh bạ.") % {"codes": ", ".join(unknown)},
             fields={"recipients": [_("Mã không có trong danh bạ.")]},
         )
-    return [agencies[c] for c in wanted]
+    return [(c, names[c]) for c in wanted]
 
 
 @transaction.atomic
@@ -71,7 +71,7 @@ def document_send(
     agencies = _recipients(locked.agency, recipients)
     already = sorted(
         Recipient.objects.filter(
-            document=locked, agency_code__in=[a.code for a in agencies]
+            document=locked, agency_code__in=[code for code, _name in agencies]
         ).values_list("agency_code", flat=True)
     )
     if already:
@@ -88,12 +88,12 @@ def document_send(
             Recipient(
                 document=locked,
                 message_id=message_id,
-                agency_code=a.code,
-                agency_name=a.name,
+                agency_code=code,
+                agency_name=name[:255],
                 sent_at=now,
                 updated_at=now,
             )
-            for a in agencies
+            for code, name in agencies
         ]
     )
     exchange_glue.send_document(
@@ -118,7 +118,7 @@ def document_send(
         actor=actor,
         action="document.send",
         obj=locked,
-        changes={"message_id": message_id, "recipients": [a.code for a in agencies]},
+        changes={"message_id": message_id, "recipients": [code for code, _name in agencies]},
     )
     return rows
 
