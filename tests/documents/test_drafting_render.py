@@ -40,7 +40,7 @@ DECISION = DraftContent(
     signer_authority="TM. Ủy ban nhân dân",
     signer_position="Chủ tịch",
     signer_name="Đặng Quốc Việt",
-    urgency="thuong_khan",
+    urgency="very_urgent",
 )
 
 
@@ -138,7 +138,7 @@ def test_the_signature_box_lies_between_position_and_name(decision_pdf):
 
 
 def test_unnumbered_undated_draft_leaves_the_blanks():
-    draft = dataclasses.replace(DECISION, number=None, date=None, urgency="thuong")
+    draft = dataclasses.replace(DECISION, number=None, date=None, urgency="normal")
     pdf = render_document_pdf(draft)
     cells = _cells(pdf)
     assert re.search(r"Số: {3,}/QĐ-UBND", _text(pdf))
@@ -158,8 +158,8 @@ def test_cong_van_has_vv_under_the_number_and_no_type_heading():
         title="triển khai dịch vụ công trực tuyến",
         body="Ủy ban nhân dân xã đề nghị các thôn thực hiện ngay.",
         addressees=("Trưởng các thôn",),
-        urgency="thuong",
-        confidentiality="mat",
+        urgency="normal",
+        confidentiality="confidential",
     )
     lines = text_lines(render_document_pdf(letter))
     assert lines[2] == ("Số: 15/UBND-VP", "Võ Miếu, ngày 09 tháng 02 năm 2026")

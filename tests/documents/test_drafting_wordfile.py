@@ -155,7 +155,7 @@ def test_cong_van_and_page_numbers_from_page_two():
         title="triển khai dịch vụ công trực tuyến",
         addressees=("Trưởng các thôn",),
         body=body,
-        urgency="thuong",
+        urgency="normal",
     )
     pdf = docx_to_pdf(render_docx_from_template(letter))
     assert info(pdf)["Pages"] == "2"

@@ -93,7 +93,7 @@ class DraftContent:
     addressees: Sequence[str] = ()
     signer_authority: str = ""
     urgency: str = Urgency.NORMAL
-    confidentiality: str = Confidentiality.NONE
+    confidentiality: str = Confidentiality.NORMAL
 
     def normalised(self) -> DraftContent:
         """A copy with every text in NFC and surrounding spaces trimmed."""

@@ -224,21 +224,23 @@ def place_date_line(place: str, date: dt.date | dt.datetime) -> str:
 
 
 class Urgency(models.TextChoices):
-    """Độ khẩn (Decree 30/2020 Art 8, Appendix I): stamped under the number and notation."""
+    """Độ khẩn (Decree 30/2020 Art 8, Appendix I): stamped under the number and notation. The
+    values are those of ``documents.models.Urgency``, so a stored value passes straight in."""
 
-    NORMAL = "thuong", gettext_lazy("Thường")
-    URGENT = "khan", gettext_lazy("Khẩn")
-    VERY_URGENT = "thuong_khan", gettext_lazy("Thượng khẩn")
-    FLASH = "hoa_toc", gettext_lazy("Hỏa tốc")
+    NORMAL = "normal", gettext_lazy("Thường")
+    URGENT = "urgent", gettext_lazy("Khẩn")
+    VERY_URGENT = "very_urgent", gettext_lazy("Thượng khẩn")
+    FLASH = "flash", gettext_lazy("Hỏa tốc")
 
 
 class Confidentiality(models.TextChoices):
-    """Độ mật (Law 29/2018/QH14 Art 8): Mật < Tối mật < Tuyệt mật."""
+    """Độ mật (Law 29/2018/QH14 Art 8): Mật < Tối mật < Tuyệt mật; the values of
+    ``documents.models.Confidentiality``."""
 
-    NONE = "thuong", gettext_lazy("Không mật")
-    CONFIDENTIAL = "mat", gettext_lazy("Mật")
-    SECRET = "toi_mat", gettext_lazy("Tối mật")
-    TOP_SECRET = "tuyet_mat", gettext_lazy("Tuyệt mật")
+    NORMAL = "normal", gettext_lazy("Thường")
+    CONFIDENTIAL = "confidential", gettext_lazy("Mật")
+    SECRET = "secret", gettext_lazy("Tối mật")
+    TOP_SECRET = "top_secret", gettext_lazy("Tuyệt mật")
 
 
 #: The marks as printed on the paper, whatever the interface language (bold upper case in a frame).
@@ -249,7 +251,7 @@ URGENCY_MARKS = {
     Urgency.FLASH: "HỎA TỐC",
 }
 CONFIDENTIALITY_MARKS = {
-    Confidentiality.NONE: "",
+    Confidentiality.NORMAL: "",
     Confidentiality.CONFIDENTIAL: "MẬT",
     Confidentiality.SECRET: "TỐI MẬT",
     Confidentiality.TOP_SECRET: "TUYỆT MẬT",
