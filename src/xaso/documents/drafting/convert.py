@@ -203,11 +203,6 @@ def docx_to_pdf(data: bytes, *, timeout: float | None = None) -> bytes:
                 )
                 % {"seconds": f"{limit:g}"}
             ) from None
-        finally:
-            # Anything the converter left running in its group (a stray soffice.bin) goes too.
-            if process.returncode is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
         result = out / "draft.pdf"
         if process.returncode != 0 or not result.is_file():
             logger.warning(
