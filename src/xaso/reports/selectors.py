@@ -1,0 +1,171 @@
+"""Reads scoped to the actor: what is outside their reach looks exactly like missing (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from xaso.org.models import Agency, Staff
+from xaso.org.selectors import agency_subordinate_ids
+
+from . import figures, permissions
+from .errors import RequestNotFound
+from .models import (
+    Direction,
+    ReportRequest,
+    ReportSubmission,
+    ReportTarget,
+    RequestStatus,
+    TargetState,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agency below the requester that can be asked for a report."""
+
+    code: str
+    name: str
+    agency: Agency | None  # None: on another node (exchange directory)
+
+
+def target_candidates(*, agency: Agency) -> list[Candidate]:
+    """Every agency below ``agency``: on this node (org.Agency.parent) and on other nodes (the
+    exchange directory's parent codes), in code order."""
+    local = list(
+        Agency.objects.filter(pk__in=agency_subordinate_ids(agency=agency), is_active=True)
+        .only("pk", "code", "name")
+        .order_by("code")
+    )
+    found = {a.code: Candidate(code=a.code, name=a.name, agency=a) for a in local}
+    try:
+        from xaso.exchange.models import RemoteAgency
+    except ImportError:  # pragma: no cover - the exchange is installed with the platform
+        return sorted(found.values(), key=lambda c: c.code)
+    frontier = {agency.code, *found}
+    seen = set(frontier)
+    while frontier:
+        rows = list(RemoteAgency.objects.filter(parent_code__in=frontier).values("code", "name"))
+        frontier = set()
+        for row in rows:
+            if row["code"] in seen:
+                continue
+            seen.add(row["code"])
+            frontier.add(row["code"])
+            found.setdefault(
+                row["code"], Candidate(code=row["code"], name=row["name"], agency=None)
+            )
+        # local agencies below a remote one cannot exist (they would be in the local tree)
+    return sorted(found.values(), key=lambda c: c.code)
+
+
+def request_list_for(*, actor: Staff) -> QuerySet[ReportRequest]:
+    """Requests the actor's agency sent (or drafted), with their target counts."""
+    if not permissions.can_see_reports(actor) or not actor.has_role(*permissions.READ_ROLES):
+        return ReportRequest.objects.none()
+    return (
+        ReportRequest.objects.filter(direction=Direction.OUTGOING, agency_id=actor.agency_id)
+        .annotate(
+            n_targets=Count("targets"),
+            n_submitted=Count("targets", filter=~Q(targets__state=TargetState.PENDING)),
+            n_late=Count("targets", filter=Q(targets__state=TargetState.LATE)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def request_get_for(*, actor: Staff, public_id: UUID | str) -> ReportRequest:
+    obj = (
+        ReportRequest.objects.filter(public_id=public_id, direction=Direction.OUTGOING)
+        .select_related("agency")
+        .first()
+    )
+    if obj is None or not permissions.can_read_outgoing(actor, obj):
+        raise RequestNotFound(_("Không tìm thấy yêu cầu báo cáo."))
+    return obj
+
+
+def inbox_list_for(*, actor: Staff) -> QuerySet[ReportRequest]:
+    """Requests from superiors to the actor's agency, the nearest deadline first; drafts never
+    reach here (copies are made when the request arrives)."""
+    if not permissions.can_see_inbox(actor):
+        return ReportRequest.objects.none()
+    return (
+        ReportRequest.objects.filter(direction=Direction.INCOMING, agency_id=actor.agency_id)
+        .prefetch_related("targets")
+        .order_by("status", "deadline", "pk")
+    )
+
+
+def inbox_get_for(*, actor: Staff, public_id: UUID | str) -> ReportRequest:
+    obj = (
+        ReportRequest.objects.filter(public_id=public_id, direction=Direction.INCOMING)
+        .select_related("agency")
+        .first()
+    )
+    if obj is None or not permissions.can_read_incoming(actor, obj):
+        raise RequestNotFound(_("Không tìm thấy yêu cầu báo cáo."))
+    return obj
+
+
+def own_target(request: ReportRequest) -> ReportTarget:
+    """An incoming copy's one target row: the agency itself."""
+    return request.targets.get()
+
+
+def submission_get_for(*, actor: Staff, public_id: UUID | str) -> ReportSubmission:
+    """A submission (for its file) on either side: the requester's readers or the target's."""
+    sub = (
+        ReportSubmission.objects.filter(public_id=public_id)
+        .select_related("target__request")
+        .first()
+    )
+    if sub is not None:
+        req = sub.target.request
+        if permissions.can_read_outgoing(actor, req) or permissions.can_read_incoming(actor, req):
+            return sub
+    raise RequestNotFound(_("Không tìm thấy báo cáo."))
+
+
+@dataclass
+class Summary:
+    """The superior's view of one request (tình hình nộp báo cáo và số liệu tổng hợp)."""
+
+    targets: list[ReportTarget]
+    submitted: list[ReportTarget]
+    missing: list[ReportTarget]
+    late: list[ReportTarget]
+    overdue: bool
+    aggregates: list[dict[str, Any]]
+    submission_count: int
+    current: dict[int, ReportSubmission]
+
+
+def request_summary(*, request: ReportRequest, now: Any = None) -> Summary:
+    """Who submitted, who is missing, who was late, and the figures added up over the current
+    submissions (a replaced submission is not counted twice)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    targets = list(request.targets.all().order_by("agency_code"))
+    current = {
+        s.target_id: s
+        for s in ReportSubmission.objects.filter(target__request=request, is_current=True)
+    }
+    submitted = [t for t in targets if t.state != TargetState.PENDING]
+    missing = [t for t in targets if t.state == TargetState.PENDING]
+    late = [t for t in targets if t.state == TargetState.LATE]
+    return Summary(
+        targets=targets,
+        submitted=submitted,
+        missing=missing,
+        late=late,
+        overdue=request.status != RequestStatus.DRAFT and now > request.deadline,
+        aggregates=figures.aggregate(request.indicators, [s.values for s in current.values()]),
+        submission_count=len(current),
+        current=current,
+    )
