@@ -153,6 +153,7 @@ def _mount() -> None:
     from xaso.org.api import router as org_router
     from xaso.people.api import router as people_router
     from xaso.procedures.api import router as procedures_router
+    from xaso.reports.api import router as reports_router
     from xaso.signing.api import router as signing_router
     from xaso.workdays.api import router as workdays_router
 
@@ -170,6 +171,7 @@ def _mount() -> None:
     api.add_router("/", signing_router)
     api.add_router("/documents", documents_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/reports", reports_router)
 
 
 _mount()

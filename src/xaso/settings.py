@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "xaso.civil",
     "xaso.exchange",
     "xaso.documents",
+    "xaso.reports",
 ]
 
 MIDDLEWARE = [

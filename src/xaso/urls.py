@@ -25,4 +25,5 @@ urlpatterns = [
     path("verify/", include("xaso.signing.urls")),
     path("documents/", include("xaso.documents.urls")),
     path("exchange/", include("xaso.exchange.urls")),
+    path("reports/", include("xaso.reports.urls")),
 ]
