@@ -226,3 +226,52 @@ _token_seq = iter(range(1, 10_000))
 def token_label() -> str:
     """A token label unique in the session (a token's label is how the certificate finds it)."""
     return f"XaSo-{next(_token_seq):03d}"
+
+
+def signature_png(width: int = 600, height: int = 250) -> bytes:
+    """A handwritten-looking signature: blue strokes on a transparent background."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    points = [(30 + i * 27, height // 2 + (45 if i % 2 else -45)) for i in range(20)]
+    draw.line(points, fill=(20, 40, 160, 255), width=7, joint="curve")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def seal_png(side: int = 470) -> bytes:
+    """A round red seal on a transparent background."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((8, 8, side - 8, side - 8), outline=(210, 20, 20, 255), width=14)
+    draw.ellipse((70, 70, side - 70, side - 70), outline=(210, 20, 20, 255), width=6)
+    draw.regular_polygon((side // 2, side // 2, 60), 5, fill=(210, 20, 20, 255))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def leader(thach_khoan):
+    from xaso.org.models import Staff
+
+    person = factories.staff(agency_obj=thach_khoan, roles=("leader",), full_name="Đinh Công Sơn")
+    Staff.objects.filter(pk=person.pk).update(title="Chủ tịch UBND xã")
+    person.refresh_from_db()
+    return person
+
+
+@pytest.fixture
+def leader_ready(leader, thach_khoan_cert):
+    """The leader with a personal demo certificate and a signature image, the agency with its
+    certificate and seal image: everything an outgoing document's two signatures need."""
+    services.certificate_issue_demo_personal(staff=leader)
+    services.stamp_image_upload(
+        actor=None, agency=leader.agency, staff=leader, data=signature_png()
+    )
+    services.stamp_image_upload(actor=None, agency=leader.agency, data=seal_png())
+    return leader

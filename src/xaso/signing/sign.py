@@ -120,20 +120,20 @@ def seal_placement_over(
 ) -> StampPlacement:
     """The agency seal's box for a signature placed at ``signature``: a seal of real size
     (``SEAL_SIDE``, smaller if the signature is smaller) covering the left third of the signature
-    image, centred on it vertically (Decree 30/2020/NĐ-CP Appendix I). ``image_size`` is the
-    signature image's pixel size (its aspect decides where the image lands); None: the whole
-    area above the text strip."""
+    image (Decree 30/2020/NĐ-CP Appendix I), resting on the signature's text lines so that the
+    seal's own text (at its foot) never overlaps them; like a paper seal it may reach up over
+    the signer's title. ``image_size`` is the signature image's pixel size (its aspect decides
+    where the image lands); None: the whole area above the text lines."""
     x1, y1, x2, y2 = (float(v) for v in signature.box)
     if image_size is None:
         image_size = (int(x2 - x1 - 4), int(max(y2 - y1 - SIGNATURE_TEXT_HEIGHT - 4, 1)))
-    ix1, iy1, ix2, iy2 = _image_rect(
+    ix1, _iy1, ix2, _iy2 = _image_rect(
         (x1, y1, x2, y2), image_size, text_height=SIGNATURE_TEXT_HEIGHT
     )
     side = max(MIN_IMAGE_SIDE, min(SEAL_SIDE, int(y2 - y1)))
     right = ix1 + (ix2 - ix1) / 3
-    centre_y = (iy1 + iy2) / 2
     sx1 = max(0, round(right - side))
-    sy1 = max(0, round(centre_y - side / 2))
+    sy1 = round(y1 + SIGNATURE_TEXT_HEIGHT)
     return StampPlacement(page=signature.page, box=(sx1, sy1, sx1 + side, sy1 + side))
 
 

@@ -166,7 +166,9 @@ def _name_part(name: Any, attr: str) -> str:
     return str(value or "")
 
 
-def _signature_result(embedded: Any, context: Any, *, is_last: bool) -> SignatureResult:
+def _signature_result(
+    embedded: Any, context: Any, *, is_last: bool, later_other_revisions: bool = False
+) -> SignatureResult:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -236,7 +238,10 @@ def _signature_result(embedded: Any, context: Any, *, is_last: bool) -> Signatur
             )
         )
     elif not is_last and (
-        level is None or level > ModificationLevel.FORM_FILLING or status.docmdp_ok is False
+        later_other_revisions
+        or level is None
+        or level > ModificationLevel.FORM_FILLING
+        or status.docmdp_ok is False
     ):
         problems.append(
             Problem(
@@ -296,8 +301,19 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
         )
     context = _validation_context()
     last = max(range(len(embedded)), key=lambda i: embedded[i].signed_revision)
+    # pyHanko accepts a metadata-only revision between two signatures; the file must hold only
+    # further signatures (document time-stamps included) after each signature.
+    signature_revisions = {s.signed_revision for s in reader.embedded_signatures}
+    total = reader.xrefs.total_revisions
+
+    def others_after(sig: Any) -> bool:
+        return any(r not in signature_revisions for r in range(sig.signed_revision + 1, total))
+
     results = [
-        _signature_result(sig, context, is_last=(i == last)) for i, sig in enumerate(embedded)
+        _signature_result(
+            sig, context, is_last=(i == last), later_other_revisions=others_after(sig)
+        )
+        for i, sig in enumerate(embedded)
     ]
     modified = any(p.code in {"modified_after_signing"} for r in results for p in r.problems)
     problems: list[Problem] = []
