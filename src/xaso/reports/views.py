@@ -1,0 +1,256 @@
+"""Reports pages (mounted at /reports/): the superior's requests with who submitted, who is
+missing and the totals (and Excel); an agency's requests from above with the time left and the
+form to submit. Thin: every rule is the services'."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xaso.core.errors import DomainError, NotFound
+from xaso.org.models import Staff
+
+from . import export, permissions, selectors, services
+from .forms import RequestForm, SubmitForm
+from .models import ReportRequest, RequestStatus
+from .responses import file_response
+
+
+def _actor(request: HttpRequest) -> Staff:
+    actor: Staff = request.user  # type: ignore[assignment]
+    if not permissions.can_see_reports(actor):
+        raise DjangoPermissionDenied
+    return actor
+
+
+def _place(form: Any, exc: DomainError) -> None:
+    """A service's refusal next to the fields it names, else at the top of the form."""
+    placed = False
+    for name, msgs in exc.fields.items():
+        field = name.removeprefix("values.")
+        key = f"v_{field}" if name.startswith("values.") else name
+        if key in form.fields:
+            for m in msgs:
+                form.add_error(key, m)
+            placed = True
+    form.add_error(None, exc.message if not placed else _("Vui lòng sửa các lỗi bên dưới."))
+
+
+def countdown(deadline: datetime, now: datetime | None = None) -> str:
+    """ "còn 2 ngày 5 giờ" / "quá hạn 3 giờ": what the inbox shows next to a deadline."""
+    now = now or timezone.now()
+    seconds = int((deadline - now).total_seconds())
+    late = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d ngày", "%(n)d ngày", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d giờ", "%(n)d giờ", hours) % {"n": hours})
+    if not days and (minutes or not parts):
+        parts.append(ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes})
+    text = " ".join(parts)
+    return _("quá hạn %(t)s") % {"t": text} if late else _("còn %(t)s") % {"t": text}
+
+
+def _or_404(fn: Any, **kwargs: Any) -> ReportRequest:
+    try:
+        result: ReportRequest = fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
+    return result
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Báo cáo: the requests this agency sent, and those it must answer."""
+    actor = _actor(request)
+    now = timezone.now()
+    inbox = []
+    for r in selectors.inbox_list_for(actor=actor)[:200]:
+        target = r.targets.all()[0]
+        inbox.append({"r": r, "t": target, "countdown": countdown(r.deadline, now)})
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "sent": list(selectors.request_list_for(actor=actor)[:200]),
+            "inbox": inbox,
+            "can_request": permissions.can_request(actor),
+            "show_sent": actor.has_role(*permissions.READ_ROLES),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not permissions.can_request(actor):
+        raise DjangoPermissionDenied
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            r = services.report_request_create(
+                actor=actor,
+                title=d["title"],
+                period_from=d["period_from"],
+                period_to=d["period_to"],
+                deadline=d["deadline"],
+                kind=d["kind"],
+                indicators=form.indicator_list()
+                if d["kind"] != "file" or d["indicators"]
+                else None,
+                signature_required=d["signature_required"],
+                instructions=d["instructions"],
+            )
+        except DomainError as exc:
+            _place(form, exc)
+        else:
+            messages.success(request, _("Đã lập yêu cầu báo cáo; chọn nơi nhận và gửi."))
+            return redirect("reports:detail", r.public_id)
+    return render(request, "reports/new.html", {"form": form})
+
+
+def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
+    summary = selectors.request_summary(request=r)
+    rows = []
+    for t in summary.targets:
+        sub = summary.current.get(t.pk)
+        cells = [sub.values.get(i["code"], "") if sub else "" for i in r.indicators]
+        rows.append({"t": t, "s": sub, "cells": cells})
+    return {
+        "r": r,
+        "summary": summary,
+        "rows": rows,
+        "can_manage": permissions.can_manage(actor, r),
+        "candidates": (
+            selectors.target_candidates(agency=r.agency) if r.status == RequestStatus.DRAFT else []
+        ),
+        "countdown": countdown(r.deadline),
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    return render(request, "reports/detail.html", _detail_context(actor, r))
+
+
+@login_required
+@require_POST
+def request_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    codes = None if request.POST.get("scope", "all") == "all" else request.POST.getlist("codes")
+    try:
+        r = services.report_request_send(actor=actor, request=r, codes=codes)
+    except DomainError as exc:
+        ctx = _detail_context(actor, r)
+        ctx["send_error"] = exc.message
+        return render(request, "reports/detail.html", ctx, status=exc.status)
+    n = r.targets.count()
+    messages.success(
+        request,
+        ngettext(
+            "Đã gửi yêu cầu báo cáo tới %(n)d cơ quan.",
+            "Đã gửi yêu cầu báo cáo tới %(n)d cơ quan.",
+            n,
+        )
+        % {"n": n},
+    )
+    return redirect("reports:detail", r.public_id)
+
+
+@login_required
+@require_POST
+def request_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    try:
+        services.report_request_close(actor=actor, request=r)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã đóng yêu cầu báo cáo."))
+    return redirect("reports:detail", r.public_id)
+
+
+@login_required
+@require_GET
+def request_export(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    return export.xlsx_response(request=r, summary=selectors.request_summary(request=r))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A request from above: the time left, the form of figures and the file, and what this
+    agency already submitted (with the superior's answer)."""
+    actor = _actor(request)
+    r = _or_404(selectors.inbox_get_for, actor=actor, public_id=public_id)
+    target = selectors.own_target(r)
+    can_submit = permissions.can_submit(actor, r) and r.status != RequestStatus.CLOSED
+    form = SubmitForm(request.POST or None, request.FILES or None, request=r)
+    if request.method == "POST":
+        if not permissions.can_submit(actor, r):
+            raise DjangoPermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data.get("file")
+            try:
+                services.report_submit(
+                    actor=actor,
+                    request=r,
+                    values=form.values(),
+                    file_name=upload.name if upload else "",
+                    file_data=upload.read() if upload else None,
+                )
+            except DomainError as exc:
+                _place(form, exc)
+            else:
+                messages.success(request, _("Đã nộp báo cáo và gửi tới cấp trên."))
+                return redirect("reports:inbox_detail", r.public_id)
+    return render(
+        request,
+        "reports/inbox_detail.html",
+        {
+            "r": r,
+            "t": target,
+            "form": form,
+            "can_submit": can_submit,
+            "countdown": countdown(r.deadline),
+            "submissions": list(target.submissions.all()),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest, public_id: UUID) -> FileResponse:
+    actor = _actor(request)
+    try:
+        sub = selectors.submission_get_for(actor=actor, public_id=public_id)
+    except NotFound:
+        raise Http404 from None
+    return file_response(sub)
