@@ -33,11 +33,13 @@ from xaso.org.models import Agency
 from . import conf, edxml, registry
 from .edxml import DocumentPackage, Organization, StatusPackage, Trace
 from .errors import (
+    NodeUnknown,
     NoHandler,
     PackageInvalid,
     RecipientUnknown,
     SenderNotLocal,
     SenderNotOnNode,
+    SignatureMissing,
 )
 from .models import (
     InboxMessage,
@@ -185,7 +187,8 @@ def _dispatch(ids: list[int]) -> None:
     for pk in remote:
         _enqueue(pk)
     if remote and conf.send_at_once():
-        threading.Thread(target=_deliver_in_thread, args=(remote,), daemon=True).start()
+        # Not a daemon: a command that sends and exits waits for the attempt to finish.
+        threading.Thread(target=_deliver_in_thread, args=(remote,), daemon=False).start()
 
 
 def _enqueue(outbox_id: int, run_after: object = None) -> None:
@@ -466,3 +469,69 @@ def _handle_status(pkg: StatusPackage, inbox: InboxMessage) -> None:
         row.remote_status = pkg.status
         row.remote_status_at = pkg.at
         row.save(update_fields=["remote_status", "remote_status_at"])
+
+
+def node_message_receive(
+    *, node_code: str, recipient_code: str, signature: str, body: bytes
+) -> InboxMessage:
+    """A message POSTed by another node: the node must be a known peer and its signature must
+    verify against the certificate on file for it; else it is refused (logged and audited),
+    nothing registered. Then ``inbox_receive``."""
+    from . import nodes
+
+    try:
+        if not node_code or not signature:
+            raise SignatureMissing(
+                _("Thiếu chữ ký của nút gửi (tiêu đề X-Xaso-Node, X-Xaso-Signature).")
+            )
+        node = Node.objects.filter(code=node_code, is_self=False, is_active=True).first()
+        if node is None:
+            raise NodeUnknown(_("Nút %(code)s không có trong danh bạ.") % {"code": node_code})
+        nodes.verify(
+            certificate_pem=node.certificate,
+            node_code=node_code,
+            recipient_code=recipient_code,
+            body=body,
+            signature=signature,
+        )
+    except DomainError as exc:
+        log.warning(
+            "exchange: refused a message from node %r for %r: %s",
+            node_code[:64],
+            recipient_code[:35],
+            exc.code,
+        )
+        audit_record(
+            actor=None,
+            action="exchange.reject",
+            object_type="exchange.node",
+            object_id=node_code[:64],
+            object_repr=recipient_code[:35],
+            changes={"code": exc.code, "bytes": len(body)},
+        )
+        raise
+    return inbox_receive(payload=body, recipient_code=recipient_code, from_node=node)
+
+
+def node_message_lookup(*, node_code: str, signature: str, message_id: str) -> list[InboxMessage]:
+    """What this node recorded for a message sent from ``node_code`` (the sending node asks,
+    signing the message id): one inbox row per recipient agency."""
+    from . import nodes
+
+    node = Node.objects.filter(code=node_code, is_self=False, is_active=True).first()
+    if not signature:
+        raise SignatureMissing(_("Thiếu chữ ký của nút hỏi."))
+    if node is None:
+        raise NodeUnknown(_("Nút %(code)s không có trong danh bạ.") % {"code": node_code})
+    nodes.verify(
+        certificate_pem=node.certificate,
+        node_code=node_code,
+        recipient_code="",
+        body=message_id.encode(),
+        signature=signature,
+    )
+    return list(
+        InboxMessage.objects.filter(message_id=message_id, from_node=node).order_by(
+            "recipient_code"
+        )
+    )

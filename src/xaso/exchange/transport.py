@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING
 
@@ -71,3 +72,31 @@ def post_message(*, node: Node, recipient_code: str, body: bytes) -> tuple[str, 
     if not isinstance(answer, dict) or answer.get("state") not in {"accepted", "refused"}:
         raise DeliveryFailed(f"unexpected answer from {node.code}: {str(answer)[:300]}")
     return str(answer["state"]), str(answer.get("reason", ""))
+
+
+def get_message(*, node: Node, message_id: str) -> list[dict[str, str]]:
+    """Ask ``node`` what it recorded for ``message_id`` (sent from this node): a list of
+    {recipient_code, state, reason, received_at}."""
+    code = self_code()
+    url = f"{node.base_url.rstrip('/')}{PATH}/{urllib.parse.quote(message_id, safe='')}"
+    request = urllib.request.Request(  # noqa: S310
+        url,
+        method="GET",
+        headers={
+            HEADER_NODE: code,
+            HEADER_SIGNATURE: nodes.sign(
+                node_code=code, recipient_code="", body=message_id.encode()
+            ),
+        },
+    )
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=conf.timeout(), context=_context(url)
+        ) as response:
+            answer = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:500].decode("utf-8", "replace")
+        raise DeliveryFailed(f"HTTP {exc.code} from {node.code}: {detail}") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise DeliveryFailed(f"{node.code} unreachable ({url}): {exc}") from exc
+    return list(answer["recipients"])
