@@ -327,3 +327,30 @@ def test_confidential_documents_hidden_from_those_not_cleared(world: World):
     assert list(outgoing_list_for(actor=world.specialist2)) == [plain]
     assert list(outgoing_list_for(actor=world.leader)) == [plain, doc]
     assert list(outgoing_list_for(actor=world.reception)) == []
+
+
+def test_leader_with_personal_certificate_signs_twice(world: World):
+    """The leader's own signature (signature image) then the agency's (seal image), both valid
+    (Decree 30/2020 Appendix I)."""
+    from tests.signing.conftest import seal_png, signature_png
+    from xaso.signing import services as signing
+    from xaso.signing.verify import verify_pdf
+
+    signing.certificate_issue_demo_personal(staff=world.leader)
+    doc = outgoing_in(world, "numbered")
+    before = state(doc)
+    from xaso.signing.errors import ImageMissing
+
+    with pytest.raises(ImageMissing):
+        services.outgoing_sign(actor=world.leader, document=doc)
+    assert state(doc) == before
+    signing.stamp_image_upload(actor=None, agency=world.a, staff=world.leader, data=signature_png())
+    signing.stamp_image_upload(actor=None, agency=world.a, data=seal_png())
+    doc = services.outgoing_sign(actor=world.leader, document=doc)
+    with doc.signed_file.open("rb") as f:
+        report = verify_pdf(f.read())
+    assert len(report.signatures) == 2
+    assert all(s.intact for s in report.signatures)
+    assert report.signatures[-1].covers_whole_file
+    assert "Đinh Công Sơn" in report.signatures[0].signer
+    assert not report.modified_after_signing

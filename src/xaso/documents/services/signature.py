@@ -1,11 +1,13 @@
-"""The one place an outgoing document's PDF is signed, so the signing method can be swapped.
+"""The one place an outgoing document's PDF is signed, so the signing method can change here
+alone.
 
-Decree 30/2020/NĐ-CP Appendix I describes two signatures on an issued document: the signer's
-(image of the handwritten signature) and the organisation's (the seal image, name and time).
-Today the platform has the agency's certificate only (``xaso.signing.sign.sign_pdf``, PAdES with
-pyHanko): the document is signed with it, its stamp naming the leader who signs. When personal
-certificates and seal images exist (``xaso.signing``), this function adds the leader's signature
-before the agency's.
+Decree 30/2020/NĐ-CP Appendix I puts two signatures on an issued document: the signer's (the
+image of the handwritten signature, blue) and the organisation's (the seal image, red, over the
+left third of the signature, with the organisation's name and the time). When the leader who
+signs has a personal certificate, both are made (``xaso.signing.sign.sign_pdf_personal_and_seal``;
+a missing signature or seal image is refused, nothing is signed). A leader without a personal
+certificate signs through the agency's certificate only (``sign_pdf``), its stamp naming them —
+the platform's behaviour before personal certificates existed.
 """
 
 from __future__ import annotations
@@ -22,14 +24,25 @@ def signer_position(leader: Staff) -> str:
 
 
 def sign_document_pdf(*, pdf: bytes, document: OutgoingDocument, leader: Staff) -> bytes:
-    """The signed PDF of ``document``: the agency's signature over ``pdf`` naming ``leader``."""
-    from xaso.signing.sign import sign_pdf
+    """The signed PDF of ``document``: the leader's and the agency's signatures over ``pdf``."""
+    from xaso.signing.selectors import certificate_active_for_staff
+    from xaso.signing.sign import sign_pdf, sign_pdf_personal_and_seal
 
+    reason = _("Ban hành văn bản số %(number)s") % {"number": document.number_notation}
+    location = document.place or document.agency.unit.name
+    if certificate_active_for_staff(staff=leader) is not None:
+        return sign_pdf_personal_and_seal(
+            pdf,
+            staff=leader,
+            reason=reason,
+            location=location,
+            signer_title=signer_position(leader),
+        )
     return sign_pdf(
         pdf,
         agency=document.agency,
         signer_name=leader.full_name or leader.username,
         signer_title=signer_position(leader),
-        reason=_("Ban hành văn bản số %(number)s") % {"number": document.number_notation},
-        location=document.place or document.agency.unit.name,
+        reason=reason,
+        location=location,
     )
