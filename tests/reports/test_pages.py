@@ -145,3 +145,30 @@ def test_pages_refuse_who_has_no_business(client, world, sent):
     login(client, world.clerk1)
     r = client.get(reverse("reports:inbox_detail", args=[copy.public_id]))
     assert r.status_code == 200
+
+
+def test_index_query_count_does_not_grow_with_requests(
+    client, world, django_capture_on_commit_callbacks
+):
+    def make(n: int) -> None:
+        for i in range(n):
+            req = services.report_request_create(
+                actor=world.leader, **request_kwargs(title=f"Báo cáo đợt {i}")
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                services.report_request_send(actor=world.leader, request=req)
+
+    def count(staff) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(staff)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:index")).status_code == 200
+        return len(ctx.captured_queries)
+
+    make(1)
+    one_leader, one_clerk = count(world.leader), count(world.clerk1)
+    make(3)
+    assert (count(world.leader), count(world.clerk1)) == (one_leader, one_clerk)
+    assert len(client.get(reverse("reports:index")).context["inbox"]) == 4
