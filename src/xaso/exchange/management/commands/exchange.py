@@ -138,7 +138,8 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
 
 
-def _read(path: Path) -> str:
+def _read(path: Path | str) -> str:
+    path = Path(path)
     if not path.is_file():
         raise CommandError(f"Không có tệp {path}.")
     return path.read_text(encoding="utf-8")
