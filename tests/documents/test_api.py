@@ -300,3 +300,21 @@ def test_file_pdf(world: World, client: Client):
     inc = _incoming_paper(world)
     r = client.get(f"{BASE}/{inc.public_id}/file.pdf", **bearer(world.leader))
     assert b"".join(r.streaming_content) == draft_pdf()
+
+
+def test_new_version_per_role(world: World, client: Client):
+    doc = draft(world)
+    url = f"{BASE}/{doc.public_id}/versions"
+    before = state(doc)
+    r = client.post(url, {"file": upload("v2.pdf")}, **bearer(world.clerk))
+    assert r.status_code == 403
+    assert state(doc) == before
+    r = client.post(
+        url, {"file": upload("v2.pdf"), "comment": "Sửa theo góp ý"}, **bearer(world.specialist)
+    )
+    assert r.status_code == 201
+    assert [v["version"] for v in r.json()["versions"]] == [1, 2]
+    assert r.json()["comments"][0]["text"] == "Sửa theo góp ý"
+    services.outgoing_submit(actor=world.specialist, document=doc)
+    r = client.post(url, {"file": upload("v3.pdf")}, **bearer(world.specialist))
+    assert (r.status_code, r.json()["code"]) == (409, "transition_not_allowed")

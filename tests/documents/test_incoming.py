@@ -210,6 +210,15 @@ def test_confidential_incoming_seen_by_cleared_and_the_lead(world: World):
     services.incoming_assign(actor=world.leader, document=doc, lead="chuyenvien", deadline_days=2)
     assert selectors.incoming_list_for(actor=world.specialist).filter(pk=doc.pk).exists()
     assert not selectors.incoming_list_for(actor=world.specialist2).filter(pk=doc.pk).exists()
+    # A co-handler named by the leader is cleared by that assignment.
+    services.incoming_assign(
+        actor=world.leader,
+        document=doc,
+        lead="chuyenvien",
+        co_handlers=["chuyenvien2"],
+        deadline_days=2,
+    )
+    assert selectors.incoming_list_for(actor=world.specialist2).filter(pk=doc.pk).exists()
 
 
 def test_other_agency_sees_nothing(world: World):

@@ -488,6 +488,30 @@ def incoming_action(
     return _incoming_detail(selectors.incoming_get_for(actor=actor, public_id=str(id)))
 
 
+class VersionIn(Schema):
+    comment: str = Field("", max_length=4000, description="Ghi chú của phiên bản")
+
+
+@router.post("/{uuid:id}/versions", response={201: OutgoingDetailOut, **ERRORS})
+def outgoing_version(
+    request: HttpRequest, id: str, file: File[UploadedFile], payload: Form[VersionIn]
+) -> ninja.Status:
+    """A new version of a draft (multipart ``file``, PDF or DOCX); earlier versions are kept.
+    409 ``transition_not_allowed`` once the draft is submitted."""
+    actor = actor_of(request)
+    d = selectors.outgoing_get_for(actor=actor, public_id=str(id))
+    services.outgoing_add_version(
+        actor=actor,
+        document=d,
+        file_data=read_upload(file, size=file.size),
+        file_name=file.name or "",
+        comment=payload.comment,
+    )
+    return ninja.Status(
+        201, _outgoing_detail(selectors.outgoing_get_for(actor=actor, public_id=str(id)), actor)
+    )
+
+
 @router.get(
     "/{uuid:id}/file.pdf",
     response={401: ErrorOut, 404: ErrorOut},

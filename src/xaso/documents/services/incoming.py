@@ -285,6 +285,9 @@ def incoming_assign(
     locked.status = S.ASSIGNED
     locked.save()
     locked.co_handlers.set(co_staff)
+    if locked.is_restricted:
+        # Assigning a confidential document is the leader's decision that its handlers see it.
+        locked.cleared.add(lead_staff, *co_staff)
     note = squash_spaces(opinion or "")
     if note:
         HandlingOpinion.objects.create(document=locked, author=actor, text=note[:4000])
@@ -300,6 +303,7 @@ def incoming_assign(
             "deadline_days": deadline_days,
             "due_at": locked.due_at,
             "opinion": note,
+            "cleared": sorted(incoming_cleared_ids(locked)) if locked.is_restricted else [],
         },
     )
     return locked
