@@ -120,12 +120,20 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _flipped_middle(data: bytes) -> bytes:
+    """One byte of the compressed pixels changed: the chunk's CRC no longer matches."""
+    changed = bytearray(data)
+    changed[len(data) // 2] ^= 0xFF
+    return bytes(changed)
+
+
 @pytest.mark.parametrize(
     ("data", "error", "message"),
     [
         (b"", ImageInvalid, "Tệp ảnh rỗng."),
         (_jpeg(), ImageInvalid, "Ảnh chữ ký, con dấu phải là tệp PNG (nền trong suốt)."),
         (seal_png()[:900], ImageInvalid, "Tệp PNG bị hỏng, không đọc được."),
+        (_flipped_middle(seal_png()), ImageInvalid, "Tệp PNG bị hỏng, không đọc được."),
         (
             signature_png(10, 10),
             ImageInvalid,
@@ -139,6 +147,8 @@ def _jpeg() -> bytes:
     ],
 )
 def test_bad_images_are_refused_and_nothing_is_written(leader, settings, data, error, message):
+    import weasyprint  # noqa: F401  (it sets Pillow's LOAD_TRUNCATED_IMAGES for the process)
+
     root = settings.DATA_DIR / "signing" / "images"
     before = set(root.rglob("*")) if root.exists() else set()
     with pytest.raises(error) as err:

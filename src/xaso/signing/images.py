@@ -19,6 +19,8 @@ from . import conf
 from .errors import ImageInvalid, ImageTooLarge
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: The image-end chunk every whole PNG ends with (length 0, type, CRC).
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 #: Pixels: a signature scanned at 300 dpi is about 600 × 250, a 40 mm seal about 470 × 470.
 MIN_SIDE, MAX_SIDE = 16, 2000
 
@@ -64,7 +66,16 @@ def check_png(data: bytes) -> CheckedPng:
                     % {"w": width, "h": height, "min": MIN_SIDE, "max": MAX_SIDE},
                     fields={"file": [_("Kích thước không hợp lệ.")]},
                 )
-            probe.load()  # decode every row: a truncated or corrupt file fails here
+        if not data.endswith(PNG_END):
+            raise ImageInvalid(
+                _("Tệp PNG bị hỏng, không đọc được."), fields={"file": [_("Tệp hỏng.")]}
+            )
+        # Check every chunk's CRC, then decode every row. WeasyPrint sets Pillow's global
+        # LOAD_TRUNCATED_IMAGES, so decoding alone would accept a cut file.
+        with Image.open(io.BytesIO(data)) as whole:
+            whole.verify()
+        with Image.open(io.BytesIO(data)) as whole:
+            whole.load()
     except ImageInvalid:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
