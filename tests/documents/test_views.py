@@ -276,3 +276,29 @@ def test_registers_print_and_excel(world: World, client: Client):
     assert client.get(reverse("documents:register", args=["other", YEAR])).status_code == 404
     login(client, world.reception)
     assert client.get(reverse("documents:register", args=["outgoing", YEAR])).status_code == 403
+
+
+def test_register_an_electronic_document_from_its_page(
+    world: World, client: Client, django_capture_on_commit_callbacks
+):
+    sent = outgoing_in(world, "issued")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_send(document=sent, recipients=["H25.38.22"], actor=world.clerk)
+    doc = IncomingDocument.objects.get(agency=world.b)
+    url = reverse("documents:incoming", args=[doc.public_id])
+    login(client, world.leader_b)
+    assert client.get(url).context["can_register"] is False
+    r = client.post(reverse("documents:incoming_register", args=[doc.public_id]))
+    assert r.status_code == 403
+    login(client, world.clerk_b)
+    page = client.get(url)
+    assert page.context["can_register"] is True
+    assert "01/QĐ-UBND" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("documents:incoming_register", args=[doc.public_id]))
+    assert r.status_code == 302
+    doc.refresh_from_db()
+    assert (doc.status, doc.incoming_number) == ("registered", 1)
+    login(client, world.clerk)
+    r = client.get(reverse("documents:outgoing_recipients", args=[sent.public_id]))
+    assert 'data-status="registered"' in r.content.decode()
