@@ -82,6 +82,16 @@ class Package(models.Model):
         return f"{self.kind} {self.message_id}"
 
 
+STATUS_LABELS = {
+    "arrived": _("Đã đến"),
+    "refused": _("Từ chối tiếp nhận"),
+    "registered": _("Đã vào sổ"),
+    "assigned": _("Đã phân công"),
+    "processing": _("Đang xử lý"),
+    "completed": _("Hoàn thành"),
+}
+
+
 class OutboxMessage(models.Model):
     """One message to one recipient agency, committed with the sender's data before any attempt
     (store-and-forward); delivery is retried with growing waits until the recipient's node
@@ -128,6 +138,10 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id} → {self.recipient_code} ({self.state})"
+
+    @property
+    def remote_status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.remote_status, self.remote_status))
 
 
 class InboxMessage(models.Model):

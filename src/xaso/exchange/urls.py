@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "exchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("outbox/<uuid:public_id>/retry", views.retry, name="retry"),
+]
