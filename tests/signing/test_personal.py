@@ -81,15 +81,28 @@ def test_issue_demo_command_for_a_person(leader, capsys):
         call_command("signing", "issue-demo")
 
 
-def test_demo_keys_include_the_leaders(thach_khoan):
+def test_demo_keys_include_the_leaders(thach_khoan, two_page_pdf, tmp_path):
     boss = factories.staff(agency_obj=thach_khoan, roles=("leader",), full_name="Hà Thị Mai")
     clerk = factories.staff(agency_obj=thach_khoan, roles=("clerk",))
-    made = services.signing_demo_keys_ensure(agencies=[thach_khoan])
+    assert len(services.signing_demo_keys_ensure(agencies=[thach_khoan])) == 1
+    assert not SigningCertificate.objects.filter(staff=boss).exists()  # only when asked
+    made = services.signing_demo_keys_ensure(agencies=[thach_khoan], leaders=True)
     assert [c.agency for c in made] == [thach_khoan]
     assert SigningCertificate.objects.filter(staff=boss, is_active=True).count() == 1
     assert not SigningCertificate.objects.filter(staff=clerk).exists()
-    services.signing_demo_keys_ensure(agencies=[thach_khoan])  # once
-    assert SigningCertificate.objects.count() == 2
+    assert sorted(StampImage.objects.values_list("kind", "staff")) == [
+        ("seal", None),
+        ("signature", boss.pk),
+    ]
+    services.signing_demo_keys_ensure(agencies=[thach_khoan], leaders=True)  # once
+    assert (SigningCertificate.objects.count(), StampImage.objects.count()) == (2, 2)
+    # The demo leader signs an outgoing document straight away.
+    signed = sign_pdf_personal_and_seal(two_page_pdf, staff=boss, reason="x", location="y")
+    result = verify_pdf(signed)
+    assert result.code == "valid" and [s.signer for s in result.signatures] == [
+        "Hà Thị Mai",
+        "UBND xã Thạch Khoán",
+    ]
 
 
 def test_images_are_stored_and_replaced(leader, settings, django_capture_on_commit_callbacks):

@@ -120,3 +120,52 @@ def _decoded(path: str, sha256: str) -> Any:
 def decoded(relative: str, sha256: str) -> Any:
     """The image as a decoded PIL image, once per process and content."""
     return _decoded(str(image_path(relative)), sha256)
+
+
+def _png_bytes(img: Any) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def demo_seal_png(agency_name: str, *, side: int = 470) -> bytes:
+    """A demo seal for ``xaso demo``: red rings, a star and the agency's name, transparent."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    red = (204, 16, 16, 255)
+    img = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((6, 6, side - 6, side - 6), outline=red, width=12)
+    draw.ellipse((64, 64, side - 64, side - 64), outline=red, width=5)
+    draw.regular_polygon((side // 2, side // 2 - 40, 46), 5, fill=red)
+    text = agency_name.upper()
+    inner = side - 2 * 64 - 24
+    font: Any = ImageFont.load_default()
+    for size in range(30, 9, -2):  # the largest size that fits inside the inner ring
+        try:
+            candidate = ImageFont.truetype(str(conf.stamp_font()), size)
+        except (OSError, FileNotFoundError):
+            break
+        font = candidate
+        if draw.textlength(text, font=font) <= inner:
+            break
+    draw.text((side // 2, side // 2 + 45), text, fill=red, font=font, anchor="mm")
+    return _png_bytes(img)
+
+
+def demo_signature_png(full_name: str, *, width: int = 600, height: int = 250) -> bytes:
+    """A demo handwritten signature for ``xaso demo``: a blue stroke shaped by the name (each
+    person's differs), transparent."""
+    from PIL import Image, ImageDraw
+
+    digest = hashlib.sha256(full_name.encode()).digest()
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    step = (width - 60) / (len(digest) - 1)
+    points = [
+        (30 + i * step, height / 2 + (b - 128) * (height / 2 - 30) / 128)
+        for i, b in enumerate(digest)
+    ]
+    draw.line(points, fill=(16, 40, 170, 255), width=6, joint="curve")
+    draw.line([(40, height - 40), (width - 80, height - 55)], fill=(16, 40, 170, 255), width=4)
+    return _png_bytes(img)

@@ -220,19 +220,34 @@ def certificate_issue_demo_personal(
 
 
 def signing_demo_keys_ensure(
-    *, agencies: Iterable[Agency], leaders: bool = True
+    *, agencies: Iterable[Agency], leaders: bool = False
 ) -> list[SigningCertificate]:
-    """``xaso demo``: the demo CA, one certificate per demo agency and, with ``leaders``, one
-    personal certificate per active leader of those agencies; each made once. Returns the
-    agencies' certificates."""
+    """``xaso demo``: the demo CA and one certificate per demo agency; with ``leaders`` also a
+    demo seal image per agency and, for each active leader, a personal certificate and a demo
+    signature image, so that the demo signs outgoing documents the Decree 30 way. Each is made
+    once. Returns the agencies' certificates."""
     agency_list = list(agencies)
     made = [certificate_issue_demo(agency=a) for a in agency_list]
     if leaders:
+        from . import selectors
+
+        for agency in agency_list:
+            if selectors.seal_image_for(agency=agency) is None:
+                stamp_image_upload(
+                    actor=None, agency=agency, data=images.demo_seal_png(agency.name)
+                )
         people = Staff.objects.filter(
             agency__in=agency_list, is_active=True, roles__role="leader"
         ).select_related("agency")
         for person in people.distinct():
             certificate_issue_demo_personal(staff=person)
+            if selectors.signature_image_for(staff=person) is None:
+                stamp_image_upload(
+                    actor=None,
+                    agency=person.agency,
+                    staff=person,
+                    data=images.demo_signature_png(person.full_name or person.username),
+                )
     return made
 
 
