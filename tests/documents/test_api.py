@@ -318,3 +318,25 @@ def test_new_version_per_role(world: World, client: Client):
     services.outgoing_submit(actor=world.specialist, document=doc)
     r = client.post(url, {"file": upload("v3.pdf")}, **bearer(world.specialist))
     assert (r.status_code, r.json()["code"]) == (409, "transition_not_allowed")
+
+
+def test_compose_per_role(world: World, client: Client):
+    body = {
+        "doc_type": "TB",
+        "subject": "Thông báo lịch tiếp công dân",
+        "body": "Ủy ban nhân dân xã thông báo lịch tiếp công dân tháng 12.",
+        "signer_position": "Chủ tịch",
+        "signer_name": "Đinh Công Sơn",
+        "recipients": ["Nhân dân trong xã", "Lưu: VT"],
+    }
+    r = client.post(f"{BASE}/outgoing/compose", body, content_type=J, **bearer(world.clerk))
+    assert r.status_code == 403 and OutgoingDocument.objects.count() == 0
+    r = client.post(
+        f"{BASE}/outgoing/compose", {**body, "body": ""}, content_type=J, **bearer(world.specialist)
+    )
+    assert r.status_code == 400 and "body" in r.json()["fields"]
+    assert OutgoingDocument.objects.count() == 0
+    r = client.post(f"{BASE}/outgoing/compose", body, content_type=J, **bearer(world.specialist))
+    assert r.status_code == 201, r.json()
+    assert r.json()["recipients_text"] == "Nhân dân trong xã; Lưu: VT"
+    assert r.json()["versions"][0]["content_type"] == "application/pdf"

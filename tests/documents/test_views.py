@@ -302,3 +302,32 @@ def test_register_an_electronic_document_from_its_page(
     login(client, world.clerk)
     r = client.get(reverse("documents:outgoing_recipients", args=[sent.public_id]))
     assert 'data-status="registered"' in r.content.decode()
+
+
+def test_compose_page(world: World, client: Client):
+    login(client, world.clerk)
+    assert client.get(reverse("documents:outgoing_compose")).status_code == 403
+    login(client, world.specialist)
+    page = client.get(reverse("documents:outgoing_compose"))
+    assert page.status_code == 200
+    fields = {
+        "doc_type": "CV",
+        "subject": "Về việc đôn đốc nộp báo cáo",
+        "addressees": "UBND xã Võ Miếu",
+        "body": "UBND xã Thạch Khoán đề nghị UBND xã Võ Miếu gửi báo cáo.",
+        "recipients": "Như trên\nLưu: VT",
+        "signer_position": "Chủ tịch",
+        "signer_name": "Đinh Công Sơn",
+        "copies": 1,
+        "urgency": "normal",
+        "confidentiality": "normal",
+    }
+    r = client.post(reverse("documents:outgoing_compose"), fields)
+    assert r.status_code == 400  # a công văn needs its drafting unit
+    assert "đơn vị soạn thảo" in r.content.decode()
+    assert OutgoingDocument.objects.count() == 0
+    r = client.post(reverse("documents:outgoing_compose"), {**fields, "drafting_unit": "VP"})
+    assert r.status_code == 302
+    d = OutgoingDocument.objects.get()
+    assert d.content["addressees"] == ["UBND xã Võ Miếu"]
+    assert d.recipients_text == "Như trên; Lưu: VT"

@@ -328,6 +328,35 @@ def outgoing_create(
     return ninja.Status(201, _outgoing_detail(fresh, actor))
 
 
+class ComposeIn(Schema):
+    doc_type: str = Field(max_length=8, description="Loại văn bản (Phụ lục III), CV = công văn")
+    subject: str = Field(max_length=500, description="Trích yếu nội dung")
+    body: str = Field(max_length=50000, description="Nội dung, mỗi dòng một đoạn")
+    signer_position: str = Field(max_length=128, description="Chức vụ người ký")
+    signer_name: str = Field(max_length=128, description="Họ tên người ký")
+    signer_authority: str = Field("", max_length=128, description="TM., KT., ...")
+    superior_agency_name: str = Field("", max_length=255, description="Cơ quan chủ quản")
+    addressees: list[str] = Field([], description="Kính gửi (công văn)")
+    recipients: list[str] = Field([], description="Nơi nhận")
+    urgency: str = "normal"
+    confidentiality: str = "normal"
+    cleared: list[str] = []
+    drafting_unit: str = Field("", max_length=16)
+    place: str = Field("", max_length=128)
+    copies: int = Field(1, ge=1, le=999)
+
+
+@router.post("/outgoing/compose", response={201: OutgoingDetailOut, **ERRORS})
+def outgoing_compose(request: HttpRequest, payload: ComposeIn) -> ninja.Status:
+    """Soạn văn bản theo thể thức Nghị định 30 (JSON): the draft is rendered to PDF as version 1
+    with the number left blank; numbering prints the number and date. Refusals as for an
+    upload, plus the layout's (``draft_incomplete``, ``notation_invalid``)."""
+    actor = actor_of(request)
+    d = services.outgoing_compose(actor=actor, **payload.model_dump())
+    fresh = selectors.outgoing_get_for(actor=actor, public_id=str(d.public_id))
+    return ninja.Status(201, _outgoing_detail(fresh, actor))
+
+
 @router.get("/outgoing", response={200: OutgoingPageOut, **ERRORS})
 def outgoing_list(request: HttpRequest, filters: Query[ListIn]) -> dict[str, Any]:
     """The agency's outgoing documents the caller may see, newest first."""

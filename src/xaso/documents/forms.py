@@ -126,3 +126,62 @@ class CompleteForm(forms.Form):
     def __init__(self, *args: object, replies: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["reply"].choices = [("", "—"), *replies]  # type: ignore[attr-defined]
+
+
+class ComposeForm(forms.Form):
+    """Soạn văn bản theo thể thức (Decree 30/2020 Appendix I)."""
+
+    doc_type = forms.ChoiceField(label=_("Loại văn bản"), choices=DocumentType.choices)
+    superior_agency_name = forms.CharField(
+        label=_("Cơ quan chủ quản (nếu có)"), max_length=255, required=False
+    )
+    drafting_unit = forms.CharField(
+        label=_("Đơn vị soạn thảo (viết tắt; bắt buộc với công văn)"), max_length=16, required=False
+    )
+    place = forms.CharField(label=_("Địa danh"), max_length=128, required=False)
+    subject = forms.CharField(
+        label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    addressees = forms.CharField(
+        label=_("Kính gửi (công văn; mỗi dòng một nơi)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    body = forms.CharField(
+        label=_("Nội dung (mỗi dòng một đoạn; “Điều 1.” cho điều khoản)"),
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    recipients = forms.CharField(
+        label=_("Nơi nhận (mỗi dòng một nơi)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    signer_authority = forms.CharField(
+        label=_("Thẩm quyền ký (TM., KT., ...)"), max_length=128, required=False
+    )
+    signer_position = forms.CharField(label=_("Chức vụ người ký"), max_length=128)
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=128)
+    copies = forms.IntegerField(label=_("Số lượng bản"), min_value=1, max_value=999, initial=1)
+    urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    confidentiality = forms.ChoiceField(
+        label=_("Độ mật"), choices=Confidentiality.choices, initial=Confidentiality.NORMAL
+    )
+    cleared = forms.CharField(
+        label=_("Cán bộ được xem văn bản mật (tên đăng nhập)"), max_length=1000, required=False
+    )
+
+    def values(self) -> dict[str, object]:
+        c = self.cleaned_data
+
+        def lines(name: str) -> list[str]:
+            return [v for v in (c.get(name) or "").splitlines() if v.strip()]
+
+        return {
+            **{k: c[k] for k in ("doc_type", "superior_agency_name", "drafting_unit", "place")},
+            **{k: c[k] for k in ("subject", "body", "signer_authority", "signer_position")},
+            **{k: c[k] for k in ("signer_name", "copies", "urgency", "confidentiality")},
+            "addressees": lines("addressees"),
+            "recipients": lines("recipients"),
+            "cleared": _names(c.get("cleared") or ""),
+        }

@@ -163,6 +163,9 @@ class OutgoingDocument(models.Model):
     signed_file = models.FileField(upload_to="documents/signed/%Y/%m/", blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    #: A draft composed in the Decree 30 layout (``drafting.render.DraftContent`` fields), so
+    #: numbering can print its number and date; None for an uploaded file.
+    content = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,6 +6,7 @@ app_name = "documents"
 urlpatterns = [
     path("", outgoing.outgoing_list, name="outgoing_list"),
     path("outgoing/new/", outgoing.outgoing_new, name="outgoing_new"),
+    path("outgoing/compose/", outgoing.outgoing_compose, name="outgoing_compose"),
     path("outgoing/<uuid:public_id>/", outgoing.outgoing_detail, name="outgoing"),
     path(
         "outgoing/<uuid:public_id>/recipients/",

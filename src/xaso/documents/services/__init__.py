@@ -1,6 +1,7 @@
 """Writes of official documents: outgoing (drafting, approval, numbering, signing, issuing),
 incoming (registration, assignment, handling, completion) and sending over the exchange."""
 
+from .compose import outgoing_compose
 from .incoming import (
     incoming_add_opinion,
     incoming_assign,
@@ -36,6 +37,7 @@ __all__ = [
     "outgoing_add_version",
     "outgoing_approve",
     "outgoing_comment",
+    "outgoing_compose",
     "outgoing_create",
     "outgoing_issue",
     "outgoing_number",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -190,6 +190,7 @@ def outgoing_create(
     recipients_text: str = "",
     place: str = "",
     copies: int = 1,
+    content: Mapping[str, Any] | None = None,
 ) -> OutgoingDocument:
     """Dự thảo văn bản đi: a specialist (or leader) of the agency uploads the draft (PDF or DOCX)
     as version 1. A confidential draft names who else may see it (``cleared``: usernames)."""
@@ -237,6 +238,7 @@ def outgoing_create(
         urgency=urgency,
         confidentiality=confidentiality,
         created_by=actor,
+        content=dict(content) if content is not None else None,
     )
     if confidentiality != Confidentiality.NORMAL and cleared_staff:
         document.cleared.set(cleared_staff)
@@ -252,6 +254,7 @@ def outgoing_create(
             "confidentiality": confidentiality,
             "cleared": sorted(s.username for s in cleared_staff),
             "version": {"sha256": version.sha256, "content_type": version.content_type},
+            "composed": content is not None,
         },
     )
     return document
@@ -277,10 +280,12 @@ def outgoing_add_version(
         raise TransitionNotAllowed(_("Chỉ sửa (tải phiên bản mới) khi văn bản còn là dự thảo."))
     checked = check_file(file_data, name=file_name, accepted=DRAFT_TYPES)
     version = _store_version(document=locked, checked=checked, actor=actor)
+    # An uploaded file replaces the composed layout: numbering can no longer print into it.
+    locked.content = None
     note = squash_spaces(comment or "")
     if note:
         DocumentComment.objects.create(document=locked, author=actor, action="version", text=note)
-    locked.save(update_fields=["updated_at"])
+    locked.save(update_fields=["updated_at", "content"])
     audit_record(
         actor=actor,
         action="document.outgoing_version",
@@ -388,9 +393,40 @@ def outgoing_number(
         )
         locked.register, locked.number, locked.notation = register, number, notation
         locked.promulgation_date, locked.numbered_at = today, at
-        return {"number": locked.number_notation, "year": today.year}
+        data: dict[str, Any] = {"number": locked.number_notation, "year": today.year}
+        if locked.content is not None:
+            data["version"] = _render_numbered(locked, actor=actor, on=today).version
+        return data
 
     return _transition(document, action="number", actor=actor, comment=comment, change=change)
+
+
+def _render_numbered(document: OutgoingDocument, *, actor: Staff, on: date) -> DocumentVersion:
+    """A composed draft printed again with its number and date (the version that is signed);
+    the signature box's place is kept for the visible signature."""
+    from .compose import render
+
+    assert document.content is not None
+    checked, stamp = render(
+        agency=document.agency,
+        doc_type=document.doc_type,
+        subject=document.subject,
+        place=document.place,
+        drafting_unit=document.drafting_unit,
+        urgency=document.urgency,
+        confidentiality=document.confidentiality,
+        content=document.content,
+        number=document.number,
+        on=on,
+    )
+    named = CheckedFile(
+        data=checked.data,
+        name=f"{document.number_notation.replace('/', '-')}.pdf",
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+    )
+    document.content = {**document.content, "stamp": list(stamp)}
+    return _store_version(document=document, checked=named, actor=actor)
 
 
 def outgoing_sign(
@@ -405,7 +441,13 @@ def outgoing_sign(
             raise PdfRequired(_("Văn bản chưa có tệp dự thảo để ký số."))
         with latest.file.open("rb") as f:
             pdf = _as_pdf(f.read(), is_pdf=latest.is_pdf)
-        signed = sign_document_pdf(pdf=pdf, document=locked, leader=actor)
+        stamp = (locked.content or {}).get("stamp")
+        signed = sign_document_pdf(
+            pdf=pdf,
+            document=locked,
+            leader=actor,
+            box=tuple(stamp) if stamp and latest.is_pdf else None,
+        )
         checked = check_file(signed, name="signed.pdf", accepted=frozenset({"application/pdf"}))
         name = locked.number_notation.replace("/", "-") or str(locked.public_id)
         locked.signed_file.save(

@@ -23,10 +23,26 @@ def signer_position(leader: Staff) -> str:
     return leader.title or _("Lãnh đạo")
 
 
-def sign_document_pdf(*, pdf: bytes, document: OutgoingDocument, leader: Staff) -> bytes:
-    """The signed PDF of ``document``: the leader's and the agency's signatures over ``pdf``."""
+def sign_document_pdf(
+    *,
+    pdf: bytes,
+    document: OutgoingDocument,
+    leader: Staff,
+    box: tuple[int, ...] | None = None,
+) -> bytes:
+    """The signed PDF of ``document``: the leader's and the agency's signatures over ``pdf``.
+    ``box`` (page, x1, y1, x2, y2): the signature box of a composed draft's layout; else the
+    signing app's default place (bottom right of the last page)."""
     from xaso.signing.selectors import certificate_active_for_staff
-    from xaso.signing.sign import sign_pdf, sign_pdf_personal_and_seal
+    from xaso.signing.sign import (
+        DEFAULT_PLACEMENT,
+        PERSONAL_PLACEMENT,
+        StampPlacement,
+        sign_pdf,
+        sign_pdf_personal_and_seal,
+    )
+
+    placement = StampPlacement(page=box[0], box=(box[1], box[2], box[3], box[4])) if box else None
 
     reason = _("Ban hành văn bản số %(number)s") % {"number": document.number_notation}
     location = document.place or document.agency.unit.name
@@ -37,6 +53,7 @@ def sign_document_pdf(*, pdf: bytes, document: OutgoingDocument, leader: Staff) 
             reason=reason,
             location=location,
             signer_title=signer_position(leader),
+            placement=placement or PERSONAL_PLACEMENT,
         )
     return sign_pdf(
         pdf,
@@ -45,4 +62,5 @@ def sign_document_pdf(*, pdf: bytes, document: OutgoingDocument, leader: Staff) 
         signer_title=signer_position(leader),
         reason=reason,
         location=location,
+        placement=placement or DEFAULT_PLACEMENT,
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xaso.core.errors import DomainError
 
 from .. import permissions, selectors, services
-from ..forms import ActionForm, CommentForm, OutgoingForm, SendForm, VersionForm
+from ..forms import ActionForm, CommentForm, ComposeForm, OutgoingForm, SendForm, VersionForm
 from ..models import OutgoingDocument, OutgoingStatus
 from ..services.files import read_upload
 from ..services.outgoing import ACTION_LABELS, actions_allowed
@@ -86,6 +86,31 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "documents/outgoing_new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outgoing_compose(request: HttpRequest) -> HttpResponse:
+    """Soạn văn bản theo thể thức Nghị định 30: the fields of the layout, rendered to PDF."""
+    actor = actor_of(request)
+    if not permissions.can_draft(actor):
+        raise DjangoPermissionDenied
+    status = 200
+    initial = {"place": actor.agency.unit.name, "signer_position": "", "copies": 1}
+    form = ComposeForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                d = services.outgoing_compose(actor=actor, **form.values())  # type: ignore[arg-type]
+            except DomainError as err:
+                apply_errors(form, err)
+                status = status_of(err)
+            else:
+                messages.success(request, _("Đã lưu dự thảo."))
+                return HttpResponseRedirect(reverse("documents:outgoing", args=[d.public_id]))
+        else:
+            status = 400
+    return render(request, "documents/outgoing_compose.html", {"form": form}, status=status)
 
 
 def _page(
