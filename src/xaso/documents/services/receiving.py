@@ -100,7 +100,8 @@ def status_received(status: Any) -> None:
     """A ``StatusPackage`` from a recipient agency: the Recipient row moves forward (a late or
     repeated status changes nothing but its own timestamp if it had none)."""
     row = (
-        Recipient.objects.select_for_update()
+        Recipient.objects.select_for_update(of=("self",))
+        .select_related("document")
         .filter(message_id=status.document_message_id, agency_code=status.sender.code)
         .first()
     )
