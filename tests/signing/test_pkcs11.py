@@ -321,3 +321,46 @@ def test_token_now_holding_another_certificate_is_refused(
     assert err.value.message == (
         f"Token {token_label} đang chứa chứng thư số khác với chứng thư đã đăng ký."
     )
+
+
+def test_concurrent_signatures_share_one_token_session(agency_token, thach_khoan):
+    """Web workers' threads sign at the same time: the token's session is used under a lock and
+    one login serves them all; every signature value verifies with the certificate's key. (The
+    threads use the token only: SQLite's in-memory test database is not shared across them.)"""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    token, cert = agency_token
+    row = _import(thach_khoan, token)
+    tokens.forget_all()
+
+    def one(i: int) -> tuple[bytes, bytes]:
+        data = f"văn bản số {i}".encode()
+        with tokens.signer(row) as signer:
+            return data, asyncio.run(signer.async_sign_raw(data, "sha256"))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(one, range(12)))
+    for data, signature in results:
+        cert.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    assert [k for k in tokens._sessions if k[1] == token] == [(MODULE, token)]
+
+
+def test_token_signature_with_a_time_stamp(agency_token, thach_khoan, vietnamese_pdf, settings):
+    from .tsa import LocalTsa
+
+    token, _cert = agency_token
+    _import(thach_khoan, token)
+    tsa = LocalTsa()
+    try:
+        settings.XASO_SIGNING_TSA_URL = tsa.url
+        signed = sign_pdf(vietnamese_pdf, agency=thach_khoan, **SIGNER)
+    finally:
+        tsa.stop()
+    result = verify_pdf(signed)
+    assert result.code == "valid", result.problems
+    [sig] = result.signatures
+    assert sig.timestamp is not None and sig.timestamp_trusted is True

@@ -131,6 +131,7 @@ def test_certificates_for_the_agency_admin(client, thach_khoan_cert):
         "UBND xã Thạch Khoán",
         True,
     )
+    assert (row["staff"], row["token"]) == (None, None)
 
 
 def test_certificates_refused_to_others(client, thach_khoan_cert):

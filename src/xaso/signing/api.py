@@ -179,12 +179,16 @@ class CertificateOut(Schema):
     valid_to: datetime
     source: str
     active: bool
+    staff: str | None
+    token: str | None
 
 
 def _certificate(c: SigningCertificate) -> dict[str, Any]:
     return {
         "id": str(c.public_id),
         "agency": c.agency.code,
+        "staff": str(c.staff.public_id) if c.staff is not None else None,
+        "token": c.pkcs11_token or None,
         "common_name": c.common_name,
         "subject": c.subject,
         "issuer": c.issuer,
