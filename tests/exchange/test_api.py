@@ -120,6 +120,34 @@ def test_signed_package_is_registered_once_and_redelivery_gets_the_same_answer(c
     assert (back.recipient_code, back.node, back.document_kind) == (DISTRICT.code, node, "arrived")
 
 
+def test_large_package_over_the_endpoint(client, peer):
+    """Larger than Django's form-body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB): the endpoint
+    reads the stream under the exchange's own limit."""
+    from xaso.exchange.edxml import Attachment
+
+    node, key, commune, calls = peer
+    big = bytes(range(256)) * (24 * 1024 * 4)  # 24 MiB
+    p = make_package(
+        DISTRICT,
+        [Organization(commune.code, commune.name)],
+        attachments=[Attachment(name="hồ-sơ-quét.pdf", content_type="application/pdf", data=big)],
+    )
+    received = []
+    registry.register_document_handler("document", lambda pkg, a: received.append(pkg))
+    body = document_to_xml(p)
+    response = _post(
+        client,
+        body,
+        **{
+            "X-Xaso-Node": "NODE-A",
+            "X-Xaso-Recipient": commune.code,
+            "X-Xaso-Signature": _sign(key, "NODE-A", commune.code, body),
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert received[0].attachments[0].data == big
+
+
 def test_signature_checks(client, peer):
     node, key, commune, calls = peer
     body = document_to_xml(make_package(DISTRICT, [Organization(commune.code, commune.name)]))

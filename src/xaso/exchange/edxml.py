@@ -359,9 +359,20 @@ def _message_id(value: str, path: str) -> str:
     return value
 
 
+def package_from_xml(b: bytes) -> DocumentPackage | StatusPackage:
+    """Read either kind of message, parsing the bytes once (packages carry large attachments)."""
+    root = _parse(b)
+    if _find(_header(root), "Status", required=False) is not None:
+        return _status_from_root(root)
+    return _document_from_root(root)
+
+
 def document_from_xml(b: bytes) -> DocumentPackage:
     """Read a document package; anything malformed raises PackageInvalid."""
-    root = _parse(b)
+    return _document_from_root(_parse(b))
+
+
+def _document_from_root(root: Any) -> DocumentPackage:
     header = _header(root)
     mh = _find(header, "MessageHeader")
     recipients = [_org(el, "To") for el in mh.findall("edXML:To", NSMAP)]
@@ -453,7 +464,10 @@ def document_from_xml(b: bytes) -> DocumentPackage:
 
 def status_from_xml(b: bytes) -> StatusPackage:
     """Read a status message; anything malformed raises PackageInvalid."""
-    root = _parse(b)
+    return _status_from_root(_parse(b))
+
+
+def _status_from_root(root: Any) -> StatusPackage:
     header = _header(root)
     st = _find(header, "Status")
     code = _text(st, "StatusCode").strip()

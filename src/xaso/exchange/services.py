@@ -347,13 +347,12 @@ def inbox_receive(*, payload: bytes, recipient_code: str, from_node: Node | None
     handler in the same transaction. A duplicate returns the first answer unchanged. A document
     handler's DomainError refuses the package (status "refused" goes back with the reason);
     "arrived" goes back otherwise. ``from_node`` None: sent from this node."""
-    kind = edxml.package_kind(payload)
-    pkg: DocumentPackage | StatusPackage
-    if kind == "status":
-        pkg = edxml.status_from_xml(payload)
+    pkg = edxml.package_from_xml(payload)
+    if isinstance(pkg, StatusPackage):
+        kind = "status"
         addressed_to = [pkg.recipient.code]
     else:
-        pkg = edxml.document_from_xml(payload)
+        kind = pkg.kind
         addressed_to = [r.code for r in pkg.recipients]
     if recipient_code not in addressed_to:
         raise PackageInvalid(
