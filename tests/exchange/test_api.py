@@ -435,6 +435,14 @@ def test_unreachable_node_is_retried_with_growing_waits(
     )
     again, attempted = services.outbox_deliver(outbox_id=row.pk)
     assert (attempted, again.attempts) == (False, 4)
+    # ... and the task that found it claimed comes back when the claim runs out, in case the
+    # claiming process died.
+    services.outbox_deliver_and_reschedule(outbox_id=row.pk)
+    later = DBTaskResult.objects.filter(args_kwargs__args=[row.pk]).order_by("-enqueued_at")[0]
+    assert later.run_after == again.claimed_until + timedelta(seconds=1)
+    OutboxMessage.objects.filter(pk=row.pk).update(claimed_until=timezone.now())
+    row = services.outbox_deliver_and_reschedule(outbox_id=row.pk)
+    assert (row.attempts, row.state) == (5, "failed")
 
 
 def test_retry_by_an_administrator(data_dir, django_capture_on_commit_callbacks):

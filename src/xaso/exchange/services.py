@@ -297,8 +297,19 @@ def outbox_deliver_and_reschedule(*, outbox_id: int, force: bool = False) -> Out
     """Deliver, and when this attempt failed queue the next one at its due time. Only the process
     that made the attempt queues the retry, so there is one chain of retries per row."""
     row, attempted = outbox_deliver(outbox_id=outbox_id, force=force)
-    if attempted and row.state == OutboxState.FAILED and row.node_id is not None:
+    if row.node_id is None:
+        return row
+    if attempted and row.state == OutboxState.FAILED:
         _enqueue(row.pk, run_after=row.next_attempt_at)
+    elif (
+        not attempted
+        and row.state != OutboxState.DELIVERED
+        and row.claimed_until is not None
+        and row.claimed_until > timezone.now()
+    ):
+        # Another process is sending it. Should that process die mid-way (a restarted web
+        # worker), its claim runs out and this later attempt picks the row up.
+        _enqueue(row.pk, run_after=row.claimed_until + timedelta(seconds=1))
     return row
 
 
