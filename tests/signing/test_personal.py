@@ -16,7 +16,13 @@ from tests import factories
 from xaso.core.errors import PermissionDenied
 from xaso.core.models import AuditEntry
 from xaso.signing import images, services
-from xaso.signing.errors import CertificateMissing, ImageInvalid, ImageMissing, ImageTooLarge
+from xaso.signing.errors import (
+    CertificateMissing,
+    ImageInvalid,
+    ImageMissing,
+    ImageTooLarge,
+    StampPlacementInvalid,
+)
 from xaso.signing.models import SigningCertificate, StampImage
 from xaso.signing.sign import (
     PERSONAL_PLACEMENT,
@@ -307,6 +313,17 @@ def test_missing_pieces_refuse_before_signing(leader, thach_khoan_cert, two_page
     assert err.value.message == (
         "UBND xã Thạch Khoán chưa có hình ảnh con dấu (tệp PNG) để hiển thị trên văn bản."
     )
+    services.stamp_image_upload(actor=None, agency=leader.agency, data=seal_png())
+    # The signature fits the page but the seal over it would not: refused before either.
+    with pytest.raises(StampPlacementInvalid) as err:
+        sign_pdf_personal_and_seal(
+            two_page_pdf,
+            staff=leader,
+            reason="x",
+            location="y",
+            placement=StampPlacement(page=-1, box=(330, 760, 560, 840)),
+        )
+    assert err.value.message == "Khung dấu chữ ký nằm ngoài trang."
     outsider = factories.agency(name="UBND xã Văn Miếu")
     with pytest.raises(CertificateMissing):
         sign_pdf(two_page_pdf, signer_staff=leader, **{**common, "agency": outsider})

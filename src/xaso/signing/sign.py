@@ -464,8 +464,12 @@ def sign_pdf_personal_and_seal(
         "location": location,
     }
     image = selectors.signature_image_for(staff=staff)
-    # Both images must exist before the first signature, or nothing is signed at all.
+    # Both images must exist, and both boxes fit the page, before the first signature: else
+    # nothing is signed at all.
     _appearance_image("seal_image", staff.agency, None)
+    size = (image.width, image.height) if image is not None else None
+    seal_at = seal_placement_over(placement, image_size=size)
+    _precheck(pdf_bytes, [(placement, "signature_image"), (seal_at, "seal_image")])
     once = sign_pdf(
         pdf_bytes,
         signer_staff=staff,
@@ -473,13 +477,26 @@ def sign_pdf_personal_and_seal(
         placement=placement,
         **common,  # type: ignore[arg-type]
     )
-    size = (image.width, image.height) if image is not None else None
     return sign_pdf(
         once,
         appearance="seal_image",
-        placement=seal_placement_over(placement, image_size=size),
+        placement=seal_at,
         **common,  # type: ignore[arg-type]
     )
+
+
+def _precheck(pdf_bytes: bytes, placements: list[tuple[StampPlacement, str]]) -> None:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+
+    if not pdf_bytes.lstrip()[:5] == b"%PDF-":
+        raise PdfInvalid(_("Nội dung cần ký không phải tệp PDF."))
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    except (PdfError, ValueError) as exc:
+        raise SigningFailed(_("Không ký được tài liệu này: %(error)s") % {"error": exc}) from exc
+    for placement, appearance in placements:
+        _check_placement(writer, placement, appearance=appearance)
 
 
 def _font_file() -> Path:
