@@ -87,6 +87,45 @@ def test_issue_demo_command_for_a_person(leader, capsys):
         call_command("signing", "issue-demo")
 
 
+def test_import_a_personal_pkcs12_from_the_console(leader, tmp_path, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    from xaso.signing import pki
+
+    from .conftest import pkcs12_bytes
+
+    ca_key, ca_cert = pki.demo_ca_load_or_create()
+    now = datetime.now(UTC)
+    key, cert = pki.issue_personal(
+        ca_key=ca_key,
+        ca_cert=ca_cert,
+        full_name="Đinh Công Sơn",
+        title="Chủ tịch",
+        organisation="UBND xã Thạch Khoán",
+        agency_code="H25.38.21",
+        username=leader.username,
+        not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=90),
+    )
+    (tmp_path / "ky.p12").write_bytes(pkcs12_bytes(key, cert, [ca_cert], b"mat-khau"))
+    (tmp_path / "pw").write_text("mat-khau\n")
+    call_command(
+        "signing", "import", "--staff", leader.username, "--file", str(tmp_path / "ky.p12"),
+        "--password-file", str(tmp_path / "pw"),
+    )  # fmt: skip
+    row = SigningCertificate.objects.get()
+    assert (row.staff, row.agency, row.source) == (leader, leader.agency, "imported")
+    other = factories.agency(code="H99.77")
+    with pytest.raises(CommandError, match="không thuộc cơ quan H99.77"):
+        call_command(
+            "signing", "import", "--agency", "H99.77", "--staff", leader.username,
+            "--file", str(tmp_path / "ky.p12"), "--password-file", str(tmp_path / "pw"),
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.certificate_import(actor=None, agency=other, staff=leader, data=b"x", password="y")
+    assert SigningCertificate.objects.count() == 1
+
+
 def test_demo_keys_include_the_leaders(thach_khoan, two_page_pdf, tmp_path):
     boss = factories.staff(agency_obj=thach_khoan, roles=("leader",), full_name="Hà Thị Mai")
     clerk = factories.staff(agency_obj=thach_khoan, roles=("clerk",))

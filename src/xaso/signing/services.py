@@ -252,14 +252,21 @@ def signing_demo_keys_ensure(
 
 
 def certificate_import(
-    *, actor: Staff | None, agency: Agency, data: bytes, password: str
+    *,
+    actor: Staff | None,
+    agency: Agency,
+    data: bytes,
+    password: str,
+    staff: Staff | None = None,
 ) -> SigningCertificate:
     """Import a PKCS#12 (.p12/.pfx) issued by a licensed CA (chữ ký số chuyên dùng công vụ,
-    Decree 68/2024/NĐ-CP) and make it the agency's active certificate. ``actor`` None is the
-    console. The key is re-encrypted under the key-store passphrase; the password given here is
-    not kept."""
+    Decree 68/2024/NĐ-CP) and make it the agency's active certificate, or with ``staff`` that
+    person's own. ``actor`` None is the console. The key is re-encrypted under the key-store
+    passphrase; the password given here is not kept."""
     if actor is not None:
         permissions.require_manage_certificates(actor, agency)
+    if staff is not None and staff.agency_id != agency.pk:
+        raise PermissionDenied(_("Người ký không thuộc cơ quan này."))
     if not data:
         raise Pkcs12Invalid(_("Tệp chứng thư số rỗng."), fields={"file": [_("Tệp rỗng.")]})
     try:
@@ -290,6 +297,7 @@ def certificate_import(
         chain=list(chain),
         source=CertificateSource.IMPORTED,
         action="signing.certificate_import",
+        staff=staff,
     )
 
 

@@ -80,7 +80,8 @@ class Command(BaseCommand):
             "--renew", action="store_true", help="Cấp mới kể cả khi chứng thư hiện tại còn hạn"
         )
         imp = sub.add_parser("import", help="Nhập chứng thư số thật từ tệp PKCS#12 (.p12, .pfx).")
-        imp.add_argument("--agency", required=True, metavar="MÃ")
+        imp.add_argument("--agency", metavar="MÃ")
+        imp.add_argument("--staff", metavar="TÊN_ĐĂNG_NHẬP", help="Người ký (chứng thư cá nhân)")
         imp.add_argument("--file", required=True, type=Path, metavar="TỆP")
         imp.add_argument(
             "--password-file",
@@ -132,10 +133,12 @@ class Command(BaseCommand):
                 path: Path = options["file"]
                 if not path.is_file():
                     raise CommandError(f"Không có tệp {path}.")
+                agency, staff = _owner(options)
                 password = _secret_from(options["password_file"], "Mật khẩu tệp PKCS#12: ")
                 cert = services.certificate_import(
                     actor=None,
-                    agency=_agency(options["agency"]),
+                    agency=agency,
+                    staff=staff,
                     data=path.read_bytes(),
                     password=password,
                 )
