@@ -65,6 +65,9 @@ class Command(BaseCommand):
             "60",
             "--graceful-timeout",
             "20",
+            # gunicorn 27's control socket defaults to one path per user: a second `xaso serve`
+            # on the machine (another node, a benchmark) would take the first one's over.
+            "--no-control-socket",
         ]
         children.append(subprocess.Popen(gunicorn, env=env))  # noqa: S603
         self.stdout.write(f"Xã Số đang chạy tại http://{opts['bind']}/ (Ctrl+C để dừng)")
