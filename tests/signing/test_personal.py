@@ -81,6 +81,8 @@ def test_issue_demo_command_for_a_person(leader, capsys):
     row = SigningCertificate.objects.get(staff=leader)
     assert f"H25.38.21  {leader.username}  Đinh Công Sơn" in capsys.readouterr().out
     assert row.key_file.startswith(f"agencies/H25.38.21/staff/{leader.username}/")
+    call_command("signing", "list")
+    assert f"Đinh Công Sơn ({leader.username}) / {row.serial}" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Không có tài khoản khong-ai."):
         call_command("signing", "issue-demo", "--staff", "khong-ai")
     with pytest.raises(CommandError, match="Cần --agency"):

@@ -135,7 +135,7 @@ def test_token_signs_and_the_signature_validates(
 
 
 def test_pin_from_an_environment_variable(
-    agency_token, thach_khoan, vietnamese_pdf, monkeypatch, new_key_files
+    agency_token, thach_khoan, vietnamese_pdf, monkeypatch, new_key_files, capsys
 ):
     token, _cert = agency_token
     monkeypatch.setenv("XASO_TEST_TOKEN_PIN", PIN)
@@ -145,6 +145,9 @@ def test_pin_from_an_environment_variable(
     )  # fmt: skip
     row = SigningCertificate.objects.get()
     assert (row.pkcs11_pin_env, row.pkcs11_pin_file) == ("XASO_TEST_TOKEN_PIN", "")
+    assert f"token {token}" in capsys.readouterr().out
+    call_command("signing", "list")
+    assert f"UBND xã Thạch Khoán / {row.serial} [token {token}]" in capsys.readouterr().out
     assert new_key_files() == set()
     assert verify_pdf(sign_pdf(vietnamese_pdf, agency=thach_khoan, **SIGNER)).valid
     # Without the variable, the next login has no PIN: refused before the token is asked.

@@ -198,8 +198,11 @@ class Command(BaseCommand):
         )
         for c in rows:
             state = "đang dùng" if c.is_active else "đã thay"
+            owner = f" ({c.staff.username})" if c.staff is not None else ""
+            token = f" [token {c.pkcs11_token}]" if c.on_token else ""
             self.stdout.write(
                 f"{c.agency.code:<11} {state:<12} {c.source:<9} "
                 f"{timezone.localtime(c.valid_from):%d/%m/%Y}–"
-                f"{timezone.localtime(c.valid_to):%d/%m/%Y}   {c.common_name} / {c.serial}"
+                f"{timezone.localtime(c.valid_to):%d/%m/%Y}   {c.common_name}{owner} / "
+                f"{c.serial}{token}"
             )
