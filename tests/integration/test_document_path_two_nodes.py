@@ -567,3 +567,47 @@ def nss_trusting(ca_pem: Path, tmp_path: Path) -> Path:
         check=True,
     )
     return db
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "content", "reason"),
+    [
+        ("XX", "signed", "không thuộc Nghị định 30/2020/NĐ-CP"),
+        ("QĐ", "text", "không có tệp văn bản PDF"),
+    ],
+)
+def test_a_document_the_commune_cannot_take_is_refused_back_to_a_and_not_registered(
+    world, journey, tmp_path, doc_type, content, reason
+):
+    """Node-signed correctly, but refused by the documents handler on B (Decree 30/2020 Art. 7
+    types only; the electronic original is a PDF): B's inbox records the refusal, nothing is
+    registered, A's outbox holds B's answer and reason."""
+    w = world
+    pdf = tmp_path / "sent.pdf"
+    pdf.write_bytes(journey.pdf_at_a if content == "signed" else "Văn bản thường".encode())
+    subject = f"Gói tin bị từ chối {doc_type} {content}"
+    mid = w.a.json(
+        "docnode_send",
+        "--sender",
+        DISTRICT[0],
+        "--to",
+        COMMUNE[0],
+        "--doc-type",
+        doc_type,
+        "--pdf",
+        str(pdf),
+        "--subject",
+        subject,
+    )
+    assert isinstance(mid, str)
+    assert wait_for(lambda: w.a.outbox(mid) and w.a.outbox(mid)[0]["answer"], timeout=30)
+    out = w.a.outbox(mid)[0]
+    assert (out["state"], out["answer"]) == ("delivered", "refused"), out
+    [(answer_reason,)] = w.a.sql(
+        f"SELECT answer_reason FROM exchange_outboxmessage WHERE message_id = '{mid}'"  # noqa: S608
+    )
+    assert reason in str(answer_reason), answer_reason
+    [inbox] = w.b.inbox(mid)
+    assert inbox["state"] == "refused" and reason in str(inbox["reason"]), inbox
+    assert incoming_on_b(w, mid) == 0
+    assert incoming_listed(w, subject) == []
