@@ -37,6 +37,14 @@ class DossiersConfig(AppConfig):
             post_save.connect(_catalogue_written, sender=entry, dispatch_uid=uid)
             post_delete.connect(_catalogue_written, sender=entry, dispatch_uid=uid)
 
+        # Liên thông over the exchange (interlink.py): the exchange hands "dossier" packages and
+        # status messages to our handlers; an incoming interlinked dossier's assignment is
+        # reported back to the agency that sent it.
+        from . import interlink
+
+        interlink.register_handlers()
+        post_save.connect(_event_written, sender=models.DossierEvent, dispatch_uid="interlink")
+
 
 def dossier_scopes(dossier: Any) -> tuple[str, ...]:
     """The page-cache scopes a dossier's data appears under: its page and both agencies' queues."""
@@ -61,6 +69,13 @@ def _dossier_written(sender: Any, instance: Any, **kwargs: Any) -> None:
         )
     if dossier is not None:
         pages_changed(*dossier_scopes(dossier))
+
+
+def _event_written(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    if created:
+        from .interlink import event_recorded
+
+        event_recorded(instance)
 
 
 def _catalogue_written(sender: Any, **kwargs: Any) -> None:

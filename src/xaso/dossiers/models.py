@@ -409,3 +409,6 @@ class TrackingBookExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.period_start}..{self.period_end} {self.format}"
+
+
+from .interlink_models import DossierInterlink  # noqa: E402,F401  (liên thông, interlink.py)
