@@ -386,3 +386,20 @@ def test_attachment_signed_at_the_top_of_its_first_page(thach_khoan_cert, two_pa
     assert verify_pdf(signed).valid
     first, second = pdf_text(signed).split("\f")[:2]
     assert "Ký bởi: UBND xã Thạch Khoán" in first and "Ký bởi" not in second
+
+
+def test_image_command(leader, tmp_path, capsys):
+    (tmp_path / "dau.png").write_bytes(seal_png())
+    (tmp_path / "ky.png").write_bytes(signature_png())
+    (tmp_path / "anh.jpg").write_bytes(_jpeg())
+    call_command("signing", "image", "--agency", "H25.38.21", "--file", str(tmp_path / "dau.png"))
+    assert "H25.38.21  Hình ảnh con dấu  470×470" in capsys.readouterr().out
+    call_command("signing", "image", "--staff", leader.username, "--file", str(tmp_path / "ky.png"))
+    assert "Hình ảnh chữ ký  600×250" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="phải là tệp PNG"):
+        call_command(
+            "signing", "image", "--staff", leader.username, "--file", str(tmp_path / "anh.jpg")
+        )
+    with pytest.raises(CommandError, match="Không có tệp"):
+        call_command("signing", "image", "--agency", "H25.38.21", "--file", str(tmp_path / "x"))
+    assert sorted(StampImage.objects.values_list("kind", flat=True)) == ["seal", "signature"]
