@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import tracking_book_views
-from .views import detail, intake, queue
+from .views import detail, intake, interlink, queue
 
 app_name = "dossiers"
 urlpatterns = [
@@ -14,5 +14,7 @@ urlpatterns = [
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/actions/<str:action>/", detail.act, name="act"),
     path("<str:code>/attachments/", detail.attach, name="attach"),
+    path("<str:code>/interlink/", interlink.send, name="interlink_send"),
+    path("<str:code>/interlink/result/", interlink.result, name="interlink_result"),
     path("<str:code>/attachments/<uuid:public_id>/", detail.attachment, name="attachment"),
 ]

@@ -31,6 +31,7 @@ from ..models import FINAL, Dossier, DossierAttachment, Status
 from ..services.attachments import ATTACH_ROLES
 from ..services.workflow import ACTION_LABELS, ACTIONS, TRANSITIONS
 from .common import actor_of, apply_errors, due_class, login_required, next_due
+from .interlink import interlink_context
 
 #: The order the actions are offered in: the usual path first, the exceptions last.
 SHOWN_ORDER = (
@@ -174,6 +175,7 @@ def _page(
             "error": error,
             "attach": attach or (AttachForm() if can_attach else None),
             "documents": _documents(dossier),
+            "interlink": interlink_context(request, actor, dossier),
             "public_url": f"{settings.XASO_PUBLIC_BASE_URL.rstrip('/')}/lookup/{dossier.code}/",
             "now": timezone.now(),
         },
