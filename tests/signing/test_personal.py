@@ -403,3 +403,14 @@ def test_image_command(leader, tmp_path, capsys):
     with pytest.raises(CommandError, match="Không có tệp"):
         call_command("signing", "image", "--agency", "H25.38.21", "--file", str(tmp_path / "x"))
     assert sorted(StampImage.objects.values_list("kind", flat=True)) == ["seal", "signature"]
+
+
+def test_agency_without_a_certificate_signs_nothing(leader, two_page_pdf):
+    services.certificate_issue_demo_personal(staff=leader)
+    services.stamp_image_upload(
+        actor=None, agency=leader.agency, staff=leader, data=signature_png()
+    )
+    services.stamp_image_upload(actor=None, agency=leader.agency, data=seal_png())
+    with pytest.raises(CertificateMissing) as err:
+        sign_pdf_personal_and_seal(two_page_pdf, staff=leader, reason="x", location="y")
+    assert err.value.message == "UBND xã Thạch Khoán chưa có chứng thư số để ký."

@@ -464,8 +464,11 @@ def sign_pdf_personal_and_seal(
         "location": location,
     }
     image = selectors.signature_image_for(staff=staff)
-    # Both images must exist, and both boxes fit the page, before the first signature: else
-    # nothing is signed at all.
+    # Both certificates and both images must exist, and both boxes fit the page, before the
+    # first signature: else nothing is signed at all.
+    _certificate(staff.agency, staff)
+    _certificate(staff.agency, None)
+    _appearance_image("signature_image", staff.agency, staff)
     _appearance_image("seal_image", staff.agency, None)
     size = (image.width, image.height) if image is not None else None
     seal_at = seal_placement_over(placement, image_size=size)
