@@ -475,3 +475,64 @@ def test_late_statuses_do_not_move_back(lw: LinkWorld, django_capture_on_commit_
     )
     row.refresh_from_db()
     assert row.status == "registered"
+
+
+def test_status_handler_costs_one_query_for_other_messages(
+    lw: LinkWorld, django_assert_num_queries
+):
+    status = edxml.StatusPackage(
+        message_id=str(uuid.uuid4()),
+        document_message_id=str(uuid.uuid4()),
+        sender=edxml.Organization(code="H98.90", name="Sở"),
+        recipient=edxml.Organization(code="H98.01", name="Xã"),
+        status="registered",
+        at=timezone.now(),
+    )
+    with django_assert_num_queries(1):
+        interlink.status_received(status)
+
+
+def test_package_to_another_node_carries_only_what_the_receiver_needs(
+    lw: LinkWorld, django_capture_on_commit_callbacks
+):
+    from xaso.exchange.models import Node, RemoteAgency
+
+    node = Node.objects.create(code="NODE-TW", name="Nút trung ương", base_url="https://tw.example")
+    RemoteAgency.objects.create(code="G01.01", name="Bộ Tư pháp", node=node)
+    d = scanned(lw)
+    with django_capture_on_commit_callbacks(execute=False):
+        row = dossier_interlink_send(
+            dossier=d, to_code="G01.01", note="Xin ý kiến Bộ", actor=lw.w.leader
+        )
+    assert (row.peer_code, row.peer_name, row.status) == ("G01.01", "Bộ Tư pháp", "sent")
+    outbox = OutboxMessage.objects.get(message_id=row.message_id)
+    assert (outbox.node, outbox.recipient_code, outbox.document_kind) == (node, "G01.01", "dossier")
+    package = edxml.document_from_xml(bytes(outbox.package.data))
+    assert (package.kind, package.sender.code, package.code_number, package.document_type) == (
+        "dossier",
+        "H98.01",
+        d.code,
+        "HS",
+    )
+    assert package.due_date == timezone.localtime(d.due_at).date()
+    assert package.summary == "Xin ý kiến Bộ"
+    assert package.extra == {
+        "interlink": "request",
+        "dossier_code": d.code,
+        "procedure_code": d.procedure.code,
+        "procedure_name": d.procedure.name,
+        "channel": "counter",
+        "received_at": timezone.localtime(d.received_at).isoformat(),
+        "due_at": timezone.localtime(d.due_at).isoformat(),
+        "note": "Xin ý kiến Bộ",
+        "applicant_full_name": "Nguyễn Văn Bình",
+        "applicant_personal_id": "001090012345",
+        "applicant_phone": "0912345678",
+        "applicant_address": "Thôn Đông, xã Thử Nghiệm",
+    }
+    assert sorted((a.description, a.content_type, a.data) for a in package.attachments) == [
+        ("cccd", "image/png", PHOTO),
+        ("to-khai", "application/pdf", SCAN),
+    ]
+    d.refresh_from_db()
+    assert d.status == Status.TRANSFERRED
