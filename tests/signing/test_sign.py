@@ -204,3 +204,31 @@ def test_reserved_space_is_even_whatever_the_certificate_sizes():
         signer = SimpleNamespace(cert_registry=[cert(n) for n in sizes], signing_cert=cert(733))
         for timestamped in (False, True):
             assert _bytes_reserved(signer, timestamped=timestamped) % 2 == 0
+
+
+def test_font_program_is_made_once_per_glyph_set(vietnamese_pdf, thach_khoan_cert, tmp_path):
+    """The embedded subset is written by fontTools once per signer's glyph set, then reused:
+    the same bytes in every PDF, the digits of any signing time included."""
+    from xaso.signing import fonts
+
+    fonts.subset_program_cache_clear()
+    first = sign_pdf(vietnamese_pdf, agency=thach_khoan_cert.agency, **SIGNER)
+    second = sign_pdf(vietnamese_pdf, agency=thach_khoan_cert.agency, **SIGNER)
+    assert len(fonts._programs) == 1
+    [program] = fonts._programs.values()
+
+    def embedded(pdf: bytes) -> bytes:
+        import io
+
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        reader = PdfFileReader(io.BytesIO(pdf))
+        widget = reader.root["/AcroForm"]["/Fields"][0].get_object()
+        font = next(iter(widget["/AP"]["/N"]["/Resources"]["/Font"].values())).get_object()
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        return bytes(descriptor["/FontFile2"].get_object().data)
+
+    assert embedded(first) == embedded(second) == program
+    other = SIGNER | {"signer_name": "Hoàng Văn Thắng"}
+    sign_pdf(vietnamese_pdf, agency=thach_khoan_cert.agency, **other)
+    assert len(fonts._programs) == 2

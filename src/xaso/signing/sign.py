@@ -156,11 +156,12 @@ def attachment_placement(pdf_bytes: bytes, *, right: bool = False) -> StampPlace
 
 @lru_cache(maxsize=4)
 def _text_box_style(font_file: Path) -> TextBoxStyle:
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
 
+    from .fonts import font_engine_factory
+
     return TextBoxStyle(
-        font=GlyphAccumulatorFactory(str(font_file), font_size=STAMP_FONT_SIZE),
+        font=font_engine_factory(font_file, STAMP_FONT_SIZE),
         font_size=STAMP_FONT_SIZE,
     )
 
