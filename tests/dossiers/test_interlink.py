@@ -536,3 +536,31 @@ def test_package_to_another_node_carries_only_what_the_receiver_needs(
     ]
     d.refresh_from_db()
     assert d.status == Status.TRANSFERRED
+
+
+def test_result_as_its_own_kind_once_the_exchange_knows_it(
+    lw: LinkWorld, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With ``dossier_result`` in the exchange's kinds the result travels as that kind."""
+    from xaso.exchange import registry
+
+    kinds = (*edxml.KINDS, "dossier_result")
+    monkeypatch.setattr(edxml, "KINDS", kinds)
+    monkeypatch.setattr(registry, "KINDS", kinds)
+    monkeypatch.setattr(interlink, "RESULT_KIND", "dossier_result")
+    interlink.register_handlers()
+    try:
+        d = scanned(lw)
+        send(lw, d, django_capture_on_commit_callbacks)
+        mine = incoming()
+        with django_capture_on_commit_callbacks(execute=True):
+            row = dossier_interlink_reply(
+                dossier=mine, outcome="refused", reason="Hồ sơ giả mạo", actor=lw.leader_p
+            )
+        assert InboxMessage.objects.get(message_id=row.result_message_id).document_kind == (
+            "dossier_result"
+        )
+        d.refresh_from_db()
+        assert (d.status, d.refusal_reason) == ("refused", "Hồ sơ giả mạo")
+    finally:
+        registry.unregister_document_handler("dossier_result")
