@@ -149,6 +149,7 @@ def _mount() -> None:
     from xaso.dossiers.api import router as dossiers_router
     from xaso.dossiers.api_documents import router as dossier_documents_router
     from xaso.dossiers.api_stats import router as stats_router
+    from xaso.dossiers.interlink_api import router as dossier_interlink_router
     from xaso.exchange.api import router as exchange_router
     from xaso.org.api import router as org_router
     from xaso.people.api import router as people_router
@@ -165,6 +166,7 @@ def _mount() -> None:
     api.add_router("/", dossiers_router)
     api.add_router("/", dossier_documents_router)
     api.add_router("/", stats_router)
+    api.add_router("/", dossier_interlink_router)
     api.add_router("/civil", civil_router)
     api.add_router("/civil", civil_certificates_router)
     api.add_router("/civil", civil_digitising_router)
