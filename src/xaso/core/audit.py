@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,34 +165,118 @@ def audit_record(
     """Append one entry to the chain. Call it inside the service's transaction, so the entry and
     the change it records commit or roll back together. Appends are serialised by the lock on the
     head row (PostgreSQL) or by the database write lock taken at BEGIN IMMEDIATE (SQLite)."""
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+        entry = _entry(
+            seq=head.seq + 1,
+            prev_hash=head.hash,
+            actor=actor,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            changes=changes,
+        )
+        entry.save()
+        head.seq = entry.seq
+        head.hash = entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One entry for ``audit_record_many``: the arguments ``audit_record`` takes besides the
+    actor."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    changes: Mapping[str, Any] | None = None
+
+
+def audit_record_many(*, actor: Actor | None, items: Iterable[AuditItem]) -> list[AuditEntry]:
+    """Append several entries in one go, chained in the order given, exactly as that many
+    ``audit_record`` calls would — but with one lock and read of the head, one insert, and the
+    head's steps sent in one batch, so a service that records hundreds of writes at once (a
+    directive delivered to 150 communes) does not pay three round trips per entry. Same
+    transaction rules as ``audit_record``."""
+    items = list(items)
+    if not items:
+        return []
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+        entries: list[AuditEntry] = []
+        seq, prev = head.seq, head.hash
+        for item in items:
+            seq += 1
+            entry = _entry(
+                seq=seq,
+                prev_hash=prev,
+                actor=actor,
+                action=item.action,
+                obj=item.obj,
+                object_type=item.object_type,
+                object_id=item.object_id,
+                object_repr=item.object_repr,
+                changes=item.changes,
+            )
+            prev = entry.hash
+            entries.append(entry)
+        # The manager's append-only queryset refuses bulk_create to anything but this module:
+        # here the entries are chained under the head lock exactly as audit_record chains them.
+        models.QuerySet[AuditEntry](model=AuditEntry).bulk_create(entries)
+        # The head moves one entry at a time (the database trigger of migration 0003 refuses a
+        # jump): one statement run once per entry, sent together (psycopg pipelines it).
+        table = connection.ops.quote_name(AuditHead._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET seq = %s, hash = %s WHERE id = %s",  # noqa: S608
+                [(entry.seq, entry.hash, head.pk) for entry in entries],
+            )
+        head.seq = seq
+        head.hash = prev
+    return entries
+
+
+def _entry(
+    *,
+    seq: int,
+    prev_hash: str,
+    actor: Actor | None,
+    action: str,
+    obj: models.Model | None,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    changes: Mapping[str, Any] | None,
+) -> AuditEntry:
+    """The entry that follows ``prev_hash`` in the chain, hashed, not yet saved."""
     meta = current_request_meta()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
         object_repr = object_repr or str(obj)
-    with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor_id=actor.pk if actor is not None else None,
-            actor_username=_fit("actor_username", actor.username if actor is not None else ""),
-            agency_code=_fit("agency_code", actor.agency_code if actor is not None else ""),
-            action=_fit("action", action),
-            object_type=_fit("object_type", object_type),
-            object_id=_fit("object_id", str(object_id)),
-            object_repr=_fit("object_repr", object_repr),
-            client_address=_fit("client_address", meta.client_address),
-            channel=_fit("channel", meta.channel),
-            # Round-trip through JSON so the hash is computed on what the database gives back.
-            changes=json.loads(json.dumps(_jsonable(dict(changes or {})), ensure_ascii=False)),
-            prev_hash=head.hash,
-        )
-        entry.hash = entry_hash(entry)
-        entry.save()
-        head.seq = entry.seq
-        head.hash = entry.hash
-        head.save(update_fields=["seq", "hash"])
+    entry = AuditEntry(
+        seq=seq,
+        at=timezone.now(),
+        actor_id=actor.pk if actor is not None else None,
+        actor_username=_fit("actor_username", actor.username if actor is not None else ""),
+        agency_code=_fit("agency_code", actor.agency_code if actor is not None else ""),
+        action=_fit("action", action),
+        object_type=_fit("object_type", object_type),
+        object_id=_fit("object_id", str(object_id)),
+        object_repr=_fit("object_repr", object_repr),
+        client_address=_fit("client_address", meta.client_address),
+        channel=_fit("channel", meta.channel),
+        # Round-trip through JSON so the hash is computed on what the database gives back.
+        changes=json.loads(json.dumps(_jsonable(dict(changes or {})), ensure_ascii=False)),
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(entry)
     return entry
 
 

@@ -146,9 +146,16 @@ def register_handlers() -> bool:
         return False
     from xaso.exchange import registry  # type: ignore[import-not-found,unused-ignore]
 
-    from .services.receiving import document_received, status_received
+    from .services.receiving import (
+        document_received,
+        documents_received,
+        status_received,
+        statuses_received,
+    )
 
+    # The batch variants take the many recipients of this node delivered together (a directive
+    # to 150 communes) in a few queries instead of a few per commune.
     for kind in DOCUMENT_KINDS:
-        registry.register_document_handler(kind, document_received)
-    registry.register_status_handler(status_received)
+        registry.register_document_handler(kind, document_received, batch=documents_received)
+    registry.register_status_handler(status_received, batch=statuses_received)
     return True

@@ -22,11 +22,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xaso.core.audit import audit_record
+from xaso.core.audit import AuditItem, audit_record, audit_record_many
 from xaso.core.errors import Conflict, DomainError
 from xaso.org.models import Agency
 
@@ -144,22 +144,68 @@ def exchange_send_status(*, status: StatusPackage) -> OutboxMessage:
     registered, assigned, processing, completed."""
     with transaction.atomic():
         _require_local_sender(status.sender)
-        node = agency_locate(status.recipient.code)
-        stored = _store(status.message_id, MessageKind.STATUS, edxml.status_to_xml(status))
-        row = OutboxMessage.objects.create(
-            message_id=status.message_id,
-            kind=MessageKind.STATUS,
-            document_kind=status.status,
-            sender_code=status.sender.code,
-            recipient_code=status.recipient.code,
-            recipient_name=status.recipient.name[:255],
-            subject=status.document_message_id,
-            node=node,
-            package=stored,
-            next_attempt_at=timezone.now(),
-        )
+        (row,) = _store_statuses([status])
         transaction.on_commit(partial(_dispatch, [row.pk]), robust=True)
         return row
+
+
+def _store_statuses(statuses: list[StatusPackage]) -> list[OutboxMessage]:
+    """The outbox rows (and their packages) of status messages from agencies of this node, in
+    a few queries however many there are: a directive to 150 communes sends 150 "arrived" back
+    at once. The caller dispatches them."""
+    codes = {s.recipient.code for s in statuses}
+    local = set(Agency.objects.filter(code__in=codes).values_list("code", flat=True))
+    remote = {
+        ra.code: ra.node
+        for ra in RemoteAgency.objects.select_related("node").filter(code__in=codes - local)
+    }
+    unknown = sorted(codes - local - set(remote))
+    if unknown:
+        raise RecipientUnknown(
+            _("Không có cơ quan mã %(code)s trong danh bạ liên thông.") % {"code": unknown[0]}
+        )
+    try:
+        with transaction.atomic():
+            packages = Package.objects.bulk_create(
+                [
+                    Package(
+                        message_id=s.message_id,
+                        kind=MessageKind.STATUS,
+                        data=edxml.status_to_xml(s),
+                    )
+                    for s in statuses
+                ]
+            )
+    except IntegrityError as exc:
+        raise MessageAlreadySent(
+            _("Gói tin %(id)s đã được gửi; mỗi lần gửi cần mã mới.")
+            % {"id": ", ".join(s.message_id for s in statuses)[:200]}
+        ) from exc
+    now = timezone.now()
+    rows = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                message_id=s.message_id,
+                kind=MessageKind.STATUS,
+                document_kind=s.status,
+                sender_code=s.sender.code,
+                recipient_code=s.recipient.code,
+                recipient_name=s.recipient.name[:255],
+                subject=s.document_message_id,
+                node=remote.get(s.recipient.code),
+                package=package,
+                next_attempt_at=now,
+            )
+            for s, package in zip(statuses, packages, strict=True)
+        ]
+    )
+    if any(row.pk is None for row in rows):  # backends without RETURNING
+        by_id = {
+            r.message_id: r
+            for r in OutboxMessage.objects.filter(message_id__in=[s.message_id for s in statuses])
+        }
+        rows = [by_id[s.message_id] for s in statuses]
+    return rows
 
 
 def _store(message_id: str, kind: str, data: bytes) -> Package:
@@ -179,11 +225,16 @@ def _dispatch(ids: list[int]) -> None:
         OutboxMessage.objects.filter(pk__in=ids, node__isnull=True).values_list("pk", flat=True)
     )
     remote = [pk for pk in ids if pk not in set(local)]
-    for pk in local:
+    if local:
         try:
-            outbox_deliver(outbox_id=pk)
-        except Exception:  # recorded on the row; the sweep retries it
-            log.exception("exchange: local delivery of outbox %s failed", pk)
+            outbox_deliver_local(outbox_ids=local)
+        except Exception:  # the batch kept nothing; each row on its own records its failure
+            log.exception("exchange: batched delivery of %s local rows failed", len(local))
+            for pk in local:
+                try:
+                    outbox_deliver(outbox_id=pk)
+                except Exception:  # recorded on the row; the sweep retries it
+                    log.exception("exchange: local delivery of outbox %s failed", pk)
     for pk in remote:
         _enqueue(pk)
     if remote and conf.send_at_once():
@@ -359,21 +410,7 @@ def inbox_receive(*, payload: bytes, recipient_code: str, from_node: Node | None
     handler's DomainError refuses the package (status "refused" goes back with the reason);
     "arrived" goes back otherwise. ``from_node`` None: sent from this node."""
     pkg = edxml.package_from_xml(payload)
-    if isinstance(pkg, StatusPackage):
-        kind = "status"
-        addressed_to = [pkg.recipient.code]
-    else:
-        kind = pkg.kind
-        addressed_to = [r.code for r in pkg.recipients]
-    if recipient_code not in addressed_to:
-        raise PackageInvalid(
-            _("Gói tin không gửi tới cơ quan %(code)s.") % {"code": recipient_code}
-        )
-    agency = Agency.objects.filter(code=recipient_code).first()
-    if agency is None:
-        raise RecipientUnknown(
-            _("Cơ quan %(code)s không thuộc nút này.") % {"code": recipient_code}
-        )
+    agency = _addressee(pkg, recipient_code, Agency.objects.filter(code=recipient_code).first())
     if (
         from_node is not None
         and not RemoteAgency.objects.filter(code=pkg.sender.code, node=from_node).exists()
@@ -389,96 +426,364 @@ def inbox_receive(*, payload: bytes, recipient_code: str, from_node: Node | None
     if existing is not None:
         return existing
     with transaction.atomic():
+        inbox = _new_inbox(pkg, recipient_code, from_node)
         try:
             with transaction.atomic():
-                inbox = InboxMessage.objects.create(
-                    message_id=pkg.message_id,
-                    recipient_code=recipient_code,
-                    kind=MessageKind.STATUS if kind == "status" else MessageKind.DOCUMENT,
-                    document_kind=pkg.status if isinstance(pkg, StatusPackage) else pkg.kind,
-                    sender_code=pkg.sender.code,
-                    subject=(
-                        pkg.document_message_id
-                        if isinstance(pkg, StatusPackage)
-                        else pkg.subject[:500]
-                    ),
-                    from_node=from_node,
-                    state=InboxState.ACCEPTED,
-                )
+                inbox.save(force_insert=True)
         except IntegrityError:
             # The same message arrived at the same moment through another path and was
             # recorded first: that copy is the one registered.
             return InboxMessage.objects.get(
                 message_id=pkg.message_id, recipient_code=recipient_code
             )
+        _run_handlers(pkg, agency, inbox)
         if isinstance(pkg, StatusPackage):
-            _handle_status(pkg, inbox)
+            if inbox.state == InboxState.ACCEPTED:
+                _apply_remote_statuses([pkg])
         else:
-            _handle_document(pkg, agency, inbox)
-        audit_record(
-            actor=None,
-            action="exchange.receive" if inbox.state == InboxState.ACCEPTED else "exchange.refuse",
-            obj=inbox,
-            changes={"sender": pkg.sender.code, "reason": inbox.reason},
-        )
+            exchange_send_status(status=_answer(pkg, agency, inbox))
+        audit_record_many(actor=None, items=[_receipt_audit(pkg, inbox)])
     return inbox
 
 
-def _handle_document(pkg: DocumentPackage, agency: Agency, inbox: InboxMessage) -> None:
-    handler = registry.document_handler(pkg.kind)
-    try:
-        with transaction.atomic():
-            if handler is None:
-                raise NoHandler(
-                    _("Nút nhận không xử lý loại gói tin %(kind)s.") % {"kind": pkg.kind}
-                )
-            handler(pkg, agency)
-    except DomainError as exc:
-        inbox.state = InboxState.REFUSED
-        inbox.reason = exc.message
-        inbox.save(update_fields=["state", "reason"])
-    exchange_send_status(
-        status=StatusPackage(
-            message_id=str(uuid.uuid4()),
-            document_message_id=pkg.message_id,
-            sender=Organization(code=agency.code, name=agency.name),
-            recipient=pkg.sender,
-            status="arrived" if inbox.state == InboxState.ACCEPTED else "refused",
-            at=timezone.now(),
-            comment=inbox.reason,
+def _addressee(
+    pkg: DocumentPackage | StatusPackage, recipient_code: str, agency: Agency | None
+) -> Agency:
+    """The agency of this node a package is for; refused when the package does not name it."""
+    if isinstance(pkg, StatusPackage):
+        addressed_to = [pkg.recipient.code]
+    else:
+        addressed_to = [r.code for r in pkg.recipients]
+    if recipient_code not in addressed_to:
+        raise PackageInvalid(
+            _("Gói tin không gửi tới cơ quan %(code)s.") % {"code": recipient_code}
         )
+    if agency is None:
+        raise RecipientUnknown(
+            _("Cơ quan %(code)s không thuộc nút này.") % {"code": recipient_code}
+        )
+    return agency
+
+
+def _new_inbox(
+    pkg: DocumentPackage | StatusPackage, recipient_code: str, from_node: Node | None
+) -> InboxMessage:
+    status = isinstance(pkg, StatusPackage)
+    return InboxMessage(
+        message_id=pkg.message_id,
+        recipient_code=recipient_code,
+        kind=MessageKind.STATUS if status else MessageKind.DOCUMENT,
+        document_kind=pkg.status if isinstance(pkg, StatusPackage) else pkg.kind,
+        sender_code=pkg.sender.code,
+        subject=(pkg.document_message_id if isinstance(pkg, StatusPackage) else pkg.subject[:500]),
+        from_node=from_node,
+        state=InboxState.ACCEPTED,
     )
 
 
-def _handle_status(pkg: StatusPackage, inbox: InboxMessage) -> None:
+def _run_handlers(
+    pkg: DocumentPackage | StatusPackage, agency: Agency, inbox: InboxMessage
+) -> None:
+    """Hand the package to its handler(s) in a savepoint. A DomainError refuses it for this
+    recipient (``inbox`` says so) and undoes all the handler wrote; any other error propagates
+    after the same undo — the message stays in the sender's outbox for a retry."""
     try:
         with transaction.atomic():
-            for handler in registry.status_handlers():
-                handler(pkg)
+            if isinstance(pkg, StatusPackage):
+                for status_handler in registry.status_handlers():
+                    status_handler(pkg)
+            else:
+                handler = registry.document_handler(pkg.kind)
+                if handler is None:
+                    raise NoHandler(
+                        _("Nút nhận không xử lý loại gói tin %(kind)s.") % {"kind": pkg.kind}
+                    )
+                handler(pkg, agency)
     except DomainError as exc:
         inbox.state = InboxState.REFUSED
         inbox.reason = exc.message
-        inbox.save(update_fields=["state", "reason"])
+        if inbox.pk is not None:
+            inbox.save(update_fields=["state", "reason"])
+
+
+def _answer(pkg: DocumentPackage, agency: Agency, inbox: InboxMessage) -> StatusPackage:
+    """The status that tells the sender whether its package arrived or was refused."""
+    return StatusPackage(
+        message_id=str(uuid.uuid4()),
+        document_message_id=pkg.message_id,
+        sender=Organization(code=agency.code, name=agency.name),
+        recipient=pkg.sender,
+        status="arrived" if inbox.state == InboxState.ACCEPTED else "refused",
+        at=timezone.now(),
+        comment=inbox.reason,
+    )
+
+
+def _receipt_audit(pkg: DocumentPackage | StatusPackage, inbox: InboxMessage) -> AuditItem:
+    return AuditItem(
+        action="exchange.receive" if inbox.state == InboxState.ACCEPTED else "exchange.refuse",
+        obj=inbox,
+        changes={"sender": pkg.sender.code, "reason": inbox.reason},
+    )
+
+
+def _apply_remote_statuses(statuses: list[StatusPackage]) -> None:
+    """What a recipient reported moves the sender's document row forward (the newest status
+    wins; of two at the same instant, the later step). One locked read and one update however
+    many statuses."""
+    if not statuses:
         return
-    row = (
-        OutboxMessage.objects.select_for_update()
-        .filter(
-            message_id=pkg.document_message_id,
-            recipient_code=pkg.sender.code,
+    rows = {
+        (row.message_id, row.recipient_code): row
+        for row in OutboxMessage.objects.select_for_update().filter(
+            message_id__in={s.document_message_id for s in statuses},
+            recipient_code__in={s.sender.code for s in statuses},
             kind=MessageKind.DOCUMENT,
         )
-        .first()
+    }
+    changed: dict[int, OutboxMessage] = {}
+    for status in statuses:
+        row = rows.get((status.document_message_id, status.sender.code))
+        if row is None:
+            continue
+        newer = row.remote_status_at is None or (
+            (status.at, STATUS_RANK[status.status])
+            >= (row.remote_status_at, STATUS_RANK.get(row.remote_status, -1))
+        )
+        if newer:
+            row.remote_status = status.status
+            row.remote_status_at = status.at
+            changed[row.pk] = row
+    if changed:
+        OutboxMessage.objects.bulk_update(
+            list(changed.values()), ["remote_status", "remote_status_at"]
+        )
+
+
+# --- Same-node delivery in batches --------------------------------------------------------------
+
+
+def outbox_deliver_local(*, outbox_ids: list[int]) -> list[OutboxMessage]:
+    """Deliver the due rows among ``outbox_ids`` whose recipient lives on this node, together,
+    in one transaction: a directive to 150 communes is one commit, not 150 × (claim, load,
+    parse, register, answer, commit). Returns the rows it took (delivered or failed).
+
+    The guarantees are those of ``outbox_deliver`` row by row:
+
+    - the rows are locked (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite holds the
+      database write lock from BEGIN IMMEDIATE), so no other process delivers them meanwhile,
+      and a row another process has claimed is left to it;
+    - each recipient's handler runs in its own savepoint: a DomainError refuses that recipient
+      alone ("refused" goes back) and keeps nothing of its work; any other error undoes that
+      recipient's work and leaves its row failed for a retry with backoff, the others go on;
+    - the inbox rows (unique message_id + recipient) are written in the same transaction as
+      what the handlers registered, so a redelivered message is recognised and registered
+      once; should two copies race after all, the unique constraint fails the whole batch,
+      which keeps nothing and is redone row by row by the caller;
+    - the "arrived"/"refused" statuses go into the outbox like any other message; those for a
+      sender of this node are delivered in the same transaction (their own inbox rows, handlers
+      and audit entries included), the others after commit.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+                pk__in=outbox_ids,
+                node__isnull=True,
+                state__in=[OutboxState.PENDING, OutboxState.FAILED],
+                next_attempt_at__lte=now,
+            )
+            .order_by("pk")
+        )
+        if not rows:
+            return []
+        parsed: dict[int, DocumentPackage | StatusPackage | DomainError] = {}
+        blobs = Package.objects.filter(pk__in={row.package_id for row in rows})
+        for package_pk, data in blobs.values_list("pk", "data"):
+            try:  # one parse per package, however many recipients it has
+                parsed[package_pk] = edxml.package_from_xml(bytes(data))
+            except DomainError as exc:
+                parsed[package_pk] = exc
+        remote = _deliver_batch([(row, parsed[row.package_id]) for row in rows])
+        if remote:
+            transaction.on_commit(partial(_dispatch, remote), robust=True)
+    return rows
+
+
+def _deliver_batch(
+    items: list[tuple[OutboxMessage, DocumentPackage | StatusPackage | DomainError]],
+) -> list[int]:
+    """Register a batch of same-node messages (see ``outbox_deliver_local``) inside the caller's
+    transaction; returns the outbox ids of the statuses it produced for other nodes, to be
+    dispatched after commit."""
+    codes = {row.recipient_code for row, _pkg in items}
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+    message_ids = {pkg.message_id for _row, pkg in items if not isinstance(pkg, DomainError)}
+    known = {
+        (i.message_id, i.recipient_code): i
+        for i in InboxMessage.objects.filter(message_id__in=message_ids, recipient_code__in=codes)
+    }
+    answered: list[tuple[OutboxMessage, InboxMessage]] = []
+    failed: list[tuple[OutboxMessage, BaseException]] = []
+    waiting: list[_Item] = []
+    for row, pkg in items:
+        try:
+            if isinstance(pkg, DomainError):
+                raise pkg
+            agency = _addressee(pkg, row.recipient_code, agencies.get(row.recipient_code))
+        except Exception as exc:  # noqa: BLE001 - this row waits for a retry, the others go on
+            failed.append((row, exc))
+            continue
+        inbox = known.get((pkg.message_id, row.recipient_code))
+        if inbox is None:  # new here: its handler runs
+            waiting.append(_Item(row, pkg, agency, _new_inbox(pkg, row.recipient_code, None)))
+        else:  # redelivered: the first answer stands, nothing is handed over again
+            answered.append((row, inbox))
+
+    new: list[tuple[DocumentPackage | StatusPackage, InboxMessage]] = []
+    answers: list[StatusPackage] = []
+    for group in _handler_groups(waiting):
+        if len(group) > 1 and _run_group(group):
+            done = group
+        else:  # one by one, each in its own savepoint: a refusal or a crash is that one's
+            done = []
+            for item in group:
+                try:
+                    _run_handlers(item.pkg, item.agency, item.inbox)
+                except Exception as exc:  # noqa: BLE001 - retried later, the others go on
+                    failed.append((item.row, exc))
+                    continue
+                done.append(item)
+        for item in done:
+            new.append((item.pkg, item.inbox))
+            answered.append((item.row, item.inbox))
+            if isinstance(item.pkg, DocumentPackage):
+                answers.append(_answer(item.pkg, item.agency, item.inbox))
+
+    InboxMessage.objects.bulk_create([inbox for _pkg, inbox in new])
+    _apply_remote_statuses(
+        [
+            pkg
+            for pkg, inbox in new
+            if isinstance(pkg, StatusPackage) and inbox.state == InboxState.ACCEPTED
+        ]
     )
-    if row is None:
-        return
-    newer = row.remote_status_at is None or (
-        (pkg.at, STATUS_RANK[pkg.status])
-        >= (row.remote_status_at, STATUS_RANK.get(row.remote_status, -1))
+    audit_record_many(actor=None, items=[_receipt_audit(pkg, inbox) for pkg, inbox in new])
+    _mark_delivered(answered)
+    for row, error in failed:
+        _mark_failed(row, error)
+
+    remote: list[int] = []
+    if answers:
+        status_rows = _store_statuses(answers)
+        # What the sender's node reads is the package as stored (times to the second, as
+        # edXML writes them), so the local ones are read back from their bytes too.
+        local: list[tuple[OutboxMessage, DocumentPackage | StatusPackage | DomainError]] = [
+            (row, edxml.status_from_xml(bytes(row.package.data)))
+            for row in status_rows
+            if row.node_id is None
+        ]
+        remote = [row.pk for row in status_rows if row.node_id is not None]
+        if local:  # answers produce no answers: this recursion is one level deep
+            remote += _deliver_batch(local)
+    return remote
+
+
+@dataclasses.dataclass
+class _Item:
+    """A message of a batch whose handler is still to run."""
+
+    row: OutboxMessage
+    pkg: DocumentPackage | StatusPackage
+    agency: Agency
+    inbox: InboxMessage
+
+
+def _handler_groups(items: list[_Item]) -> list[list[_Item]]:
+    """The messages a batch handler can take together: the documents of one kind whose handler
+    has a batch variant, and all statuses; every other message on its own."""
+    groups: dict[str, list[_Item]] = {}
+    singles: list[list[_Item]] = []
+    for item in items:
+        if isinstance(item.pkg, StatusPackage):
+            groups.setdefault("", []).append(item)
+        elif registry.document_batch_handler(item.pkg.kind) is not None:
+            groups.setdefault(item.pkg.kind, []).append(item)
+        else:
+            singles.append([item])
+    return [*groups.values(), *singles]
+
+
+def _run_group(group: list[_Item]) -> bool:
+    """Hand a group to the batch handlers in one savepoint. False (and nothing kept) when any
+    handler raised: the caller then goes one by one, so that only the messages a handler
+    refuses on their own are refused."""
+    try:
+        with transaction.atomic():
+            first = group[0].pkg
+            if isinstance(first, StatusPackage):
+                statuses = [item.pkg for item in group if isinstance(item.pkg, StatusPackage)]
+                for handler, batch in registry.status_batch_handlers():
+                    if batch is not None:
+                        batch(statuses)
+                    else:
+                        for status in statuses:
+                            handler(status)
+            else:
+                batch_handler = registry.document_batch_handler(first.kind)
+                assert batch_handler is not None
+                batch_handler(
+                    [(item.pkg, item.agency) for item in group]  # type: ignore[misc]
+                )
+    except Exception as exc:  # noqa: BLE001 - the one-by-one path decides, row by row
+        log.info("exchange: a batch of %s went one by one: %s", len(group), _error_text(exc))
+        return False
+    return True
+
+
+def _mark_delivered(answered: list[tuple[OutboxMessage, InboxMessage]]) -> None:
+    """One update per distinct answer (all "accepted" rows of a batch share one)."""
+    now = timezone.now()
+    groups: dict[tuple[str, str], list[OutboxMessage]] = {}
+    for row, inbox in answered:
+        groups.setdefault((inbox.state, inbox.reason), []).append(row)
+    for (answer, reason), rows in groups.items():
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
+            attempts=F("attempts") + 1,
+            state=OutboxState.DELIVERED,
+            delivered_at=now,
+            answer=answer,
+            answer_reason=reason,
+            last_error="",
+            claimed_until=None,
+        )
+        for row in rows:
+            row.attempts += 1
+            row.state = OutboxState.DELIVERED
+            row.delivered_at = now
+            row.answer, row.answer_reason = answer, reason
+            row.last_error = ""
+            row.claimed_until = None
+
+
+def _mark_failed(row: OutboxMessage, exc: BaseException) -> None:
+    now = timezone.now()
+    row.attempts += 1
+    row.state = OutboxState.FAILED
+    row.next_attempt_at = now + backoff(row.attempts)
+    row.last_error = _error_text(exc)
+    row.claimed_until = None
+    row.save(update_fields=["attempts", "state", "next_attempt_at", "last_error", "claimed_until"])
+    log.warning(
+        "exchange: delivery of %s %s to %s failed (attempt %s): %s",
+        row.kind,
+        row.message_id,
+        row.recipient_code,
+        row.attempts,
+        row.last_error,
     )
-    if newer:
-        row.remote_status = pkg.status
-        row.remote_status_at = pkg.at
-        row.save(update_fields=["remote_status", "remote_status_at"])
 
 
 def node_message_receive(

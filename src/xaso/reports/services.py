@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -720,6 +721,12 @@ def status_received(status: Any) -> None:
     accepted a submission (and why not)."""
     if status.status not in ("arrived", "refused"):
         return
+    # Most statuses are about official documents, not reports: one cheap look before the updates.
+    if _ours([status.document_message_id]):
+        _delivery(status)
+
+
+def _delivery(status: Any) -> None:
     ReportTarget.objects.filter(
         message_id=status.document_message_id,
         agency_code=status.sender.code,
@@ -732,9 +739,26 @@ def status_received(status: Any) -> None:
     ).update(delivery=status.status, delivery_reason=status.comment[:2000])
 
 
+def statuses_received(statuses: list[Any]) -> None:
+    """``status_received`` for the many statuses the exchange delivers together (the 150
+    "arrived" of a directive): one look for them all, the updates only for our own."""
+    ids = [s.document_message_id for s in statuses if s.status in ("arrived", "refused")]
+    if ids and _ours(ids):
+        for status in statuses:
+            if status.status in ("arrived", "refused"):
+                _delivery(status)
+
+
+def _ours(message_ids: list[str]) -> bool:
+    """Whether any of these messages is a report request or a report sent from here."""
+    return ReportTarget.objects.filter(
+        Q(message_id__in=message_ids) | Q(submissions__message_id__in=message_ids)
+    ).exists()
+
+
 def register_handlers() -> None:
     from xaso.exchange import registry
 
     registry.register_document_handler("report_request", report_request_received)
     registry.register_document_handler("report", report_received)
-    registry.register_status_handler(status_received)
+    registry.register_status_handler(status_received, batch=statuses_received)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xaso.core.audit import audit_record
+from xaso.core.audit import AuditItem, audit_record, audit_record_many
 from xaso.core.text import nfc, squash_spaces
 from xaso.org.models import Agency
 
@@ -30,7 +30,7 @@ from ..models import (
     RecipientStatus,
     Urgency,
 )
-from .files import EXTENSIONS, SCAN_TYPES, check_file
+from .files import EXTENSIONS, SCAN_TYPES, CheckedFile, check_file
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,42 @@ def document_received(package: Any, agency: Agency) -> IncomingDocument:
     existing = IncomingDocument.objects.filter(agency=agency, message_id=package.message_id).first()
     if existing is not None:
         return existing
+    document = _incoming(package, agency, _checked_pdf(package))
+    document.save()
+    audit_record(actor=None, **_receive_audit(document, package, agency))
+    return document
+
+
+@transaction.atomic
+def documents_received(items: list[tuple[Any, Agency]]) -> list[IncomingDocument]:
+    """``document_received`` for many (package, agency) pairs at once — a directive to 150
+    communes of this node (Decree 30/2020/NĐ-CP Art. 21: received documents registered the
+    same day) — with one look for earlier copies, one insert and one audit batch. The first
+    pair it cannot take raises; the exchange then undoes the batch and goes pair by pair."""
+    existing = set(
+        IncomingDocument.objects.filter(
+            agency__in=[agency for _package, agency in items],
+            message_id__in={package.message_id for package, _agency in items},
+        ).values_list("agency_id", "message_id")
+    )
+    checked: dict[int, CheckedFile] = {}  # the same file is checked once, not per recipient
+    documents: list[IncomingDocument] = []
+    audits: list[AuditItem] = []
+    for package, agency in items:
+        if (agency.pk, package.message_id) in existing:
+            continue
+        existing.add((agency.pk, package.message_id))
+        if id(package) not in checked:
+            checked[id(package)] = _checked_pdf(package)
+        document = _incoming(package, agency, checked[id(package)])
+        documents.append(document)
+        audits.append(AuditItem(**_receive_audit(document, package, agency)))
+    IncomingDocument.objects.bulk_create(documents)
+    audit_record_many(actor=None, items=audits)
+    return documents
+
+
+def _checked_pdf(package: Any) -> CheckedFile:
     if package.document_type not in DocumentType.values:
         raise PackageRefused(
             _("Loại văn bản “%(type)s” không thuộc Nghị định 30/2020/NĐ-CP.")
@@ -55,7 +91,11 @@ def document_received(package: Any, agency: Agency) -> IncomingDocument:
     pdfs = [a for a in package.attachments if bytes(a.data).lstrip()[:5] == b"%PDF-"]
     if not pdfs:
         raise PackageRefused(_("Gói tin không có tệp văn bản PDF."))
-    checked = check_file(bytes(pdfs[0].data), name=pdfs[0].name, accepted=SCAN_TYPES)
+    return check_file(bytes(pdfs[0].data), name=pdfs[0].name, accepted=SCAN_TYPES)
+
+
+def _incoming(package: Any, agency: Agency, checked: CheckedFile) -> IncomingDocument:
+    """The unsaved incoming document of ``package`` for ``agency``, its file written."""
     document = IncomingDocument(
         agency=agency,
         source=IncomingSource.ELECTRONIC,
@@ -79,43 +119,88 @@ def document_received(package: Any, agency: Agency) -> IncomingDocument:
     document.file.save(
         f"{document.public_id}{EXTENSIONS[checked.content_type]}", checked.content(), save=False
     )
-    document.save()
-    audit_record(
-        actor=None,
-        action="document.incoming_receive",
-        obj=document,
-        changes={
+    return document
+
+
+def _receive_audit(document: IncomingDocument, package: Any, agency: Agency) -> dict[str, Any]:
+    return {
+        "action": "document.incoming_receive",
+        "obj": document,
+        "changes": {
             "message_id": package.message_id,
             "sender": document.sender_code,
             "code": document.code_text,
             "agency": agency.code,
             "sha256": document.sha256,
         },
-    )
-    return document
+    }
 
 
 @transaction.atomic
 def status_received(status: Any) -> None:
     """A ``StatusPackage`` from a recipient agency: the Recipient row moves forward (a late or
     repeated status changes nothing but its own timestamp if it had none)."""
-    row = (
-        Recipient.objects.select_for_update(of=("self",))
+    statuses_received([status])
+
+
+@transaction.atomic
+def statuses_received(statuses: list[Any]) -> None:
+    """``status_received`` for many statuses at once (the 150 "arrived" of a directive): one
+    locked read of the Recipient rows, one update, one audit batch."""
+    rows = {
+        (row.message_id, row.agency_code): row
+        for row in Recipient.objects.select_for_update(of=("self",))
         .select_related("document")
-        .filter(message_id=status.document_message_id, agency_code=status.sender.code)
-        .first()
-    )
-    if row is None:
-        logger.warning(
-            "status %s for unknown message %s from %s",
-            status.status,
-            status.document_message_id,
-            status.sender.code,
+        .filter(
+            message_id__in={s.document_message_id for s in statuses},
+            agency_code__in={s.sender.code for s in statuses},
         )
-        return
+    }
+    changed_rows: dict[int, Recipient] = {}
+    audits: list[AuditItem] = []
+    for status in statuses:
+        row = rows.get((status.document_message_id, status.sender.code))
+        if row is None:
+            # Not a document of ours: the statuses of report requests and reports come here too.
+            logger.debug(
+                "status %s for unknown message %s from %s",
+                status.status,
+                status.document_message_id,
+                status.sender.code,
+            )
+            continue
+        changed = _move(row, status)
+        if not changed:
+            continue
+        changed_rows[row.pk] = row
+        audits.append(
+            AuditItem(
+                action="document.recipient_status",
+                object_type="documents.recipient",
+                object_id=str(row.document.public_id),
+                object_repr=f"{row.agency_code}: {row.status}",
+                changes={"agency": row.agency_code, **changed},
+            )
+        )
+    if changed_rows:
+        Recipient.objects.bulk_update(list(changed_rows.values()), RECIPIENT_STATUS_FIELDS)
+    audit_record_many(actor=None, items=audits)
+
+
+RECIPIENT_STATUS_FIELDS = [
+    "status",
+    "comment",
+    "staff_name",
+    "updated_at",
+    *(f"{s.value}_at" for s in RecipientStatus if s != RecipientStatus.SENT),
+]
+
+
+def _move(row: Recipient, status: Any) -> dict[str, Any]:
+    """Apply one status to the in-memory row; what changed (empty: nothing)."""
     if status.status not in RecipientStatus.values or status.status == RecipientStatus.SENT:
         logger.warning("unknown status %r from %s", status.status, status.sender.code)
-        return
+        return {}
     new = RecipientStatus(status.status)
     stamp = f"{new.value}_at"
     changed: dict[str, Any] = {}
@@ -129,15 +214,6 @@ def status_received(status: Any) -> None:
         row.status = new.value
         row.comment = _clip(status.comment, 1000)
         row.staff_name = _clip(status.staff_name, 128)
-    if not changed:
-        return
-    row.updated_at = timezone.now()
-    row.save()
-    audit_record(
-        actor=None,
-        action="document.recipient_status",
-        object_type="documents.recipient",
-        object_id=str(row.document.public_id),
-        object_repr=f"{row.agency_code}: {row.status}",
-        changes={"agency": row.agency_code, **changed},
-    )
+    if changed:
+        row.updated_at = timezone.now()
+    return changed
