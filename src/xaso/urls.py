@@ -23,6 +23,7 @@ urlpatterns = [
     path("civil/digitising/", include("xaso.civil.digitising.urls")),
     path("civil/", include("xaso.civil.urls")),
     path("verify/", include("xaso.signing.urls")),
+    path("signing/", include("xaso.signing.admin_urls")),
     path("documents/", include("xaso.documents.urls")),
     path("exchange/", include("xaso.exchange.urls")),
     path("reports/", include("xaso.reports.urls")),

@@ -134,7 +134,7 @@ def test_demo_twice_changes_no_counts_and_keeps_the_json() -> None:
         "staff": 24,
         "roles": 25,
         "procedures": 60,
-        "audit": 34,
+        "audit": 49,
         "civil": 3 * 20,  # XASO_DEMO_CIVIL_PER_AGENCY in each of the three demo communes
     }
     second = _demo()

@@ -232,7 +232,7 @@ def demo_load(*, password: str) -> list[DemoAccount]:
             )
     from xaso.signing.services import signing_demo_keys_ensure
 
-    signing_demo_keys_ensure(agencies=agencies.values())  # demo CA + one key per agency, once
+    signing_demo_keys_ensure(agencies=agencies.values(), leaders=True)  # demo CA, keys, seals
     from xaso.civil.demo import civil_demo_load
 
     # a few hundred civil status entries per demo commune, once
