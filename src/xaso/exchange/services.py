@@ -9,6 +9,9 @@ and retried with growing waits until the recipient's node answers. Exactly-once 
 the recipient's inbox row (unique message_id + recipient) is written in the same transaction as
 what the handler registers, so a redelivered or duplicated message is recognised and never handed
 over twice.
+
+The messages of one commit for agencies of this node (a directive to 150 communes) are delivered
+together, in one transaction (``outbox_deliver_local``), with these same guarantees per recipient.
 """
 
 from __future__ import annotations
