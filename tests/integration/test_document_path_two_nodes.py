@@ -293,10 +293,14 @@ def journey(world: World) -> Journey:
     )
     assert got["completed_at"] and got["result"] == "Đã triển khai tại 12 thôn."
 
-    # A: each step came back as the commune's status.
+    # A: each step came back as the commune's status. Each travels on its own after its commit,
+    # so they may arrive in any order ("registered" after "completed"): wait for all of them.
     def completed() -> list[dict[str, Any]] | None:
         rows = w.district["clerk"]("GET", f"/api/v1/documents/{doc['id']}/recipients")
-        return rows if rows and rows[0]["status"] == "completed" else None
+        stamps = ("arrived_at", "registered_at", "assigned_at", "completed_at")
+        if rows and rows[0]["status"] == "completed" and all(rows[0][k] for k in stamps):
+            return rows
+        return None
 
     recipients = wait_for(completed, timeout=30)
     assert recipients, (
