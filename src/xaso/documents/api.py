@@ -171,7 +171,13 @@ class ActionIn(Schema):
 
 
 class SendIn(Schema):
-    recipients: list[str] = Field(description="Mã định danh điện tử của cơ quan nhận")
+    recipients: list[str] = Field(
+        default_factory=list, description="Mã định danh điện tử của cơ quan nhận"
+    )
+    all_below: bool = Field(
+        default=False,
+        description="Cũng gửi mọi cơ quan cấp dưới (ở nút này và các nút khác trong danh bạ)",
+    )
 
 
 class RecipientOut(Schema):
@@ -449,12 +455,15 @@ def outgoing_action(
 
 @router.post("/{uuid:id}/send", response={200: list[RecipientOut], **ERRORS})
 def outgoing_send(request: HttpRequest, id: str, payload: SendIn) -> list[dict[str, Any]]:
-    """Gửi văn bản (clerk) to agencies by their electronic codes, over the exchange. Refusals:
+    """Gửi văn bản (clerk) to agencies by their electronic codes and/or to every agency below
+    (``all_below``: a directive down), over the exchange. Refusals:
     ``recipient_invalid`` (unknown, the sender itself, twice), ``already_sent``, 409
     ``transition_not_allowed`` before issue."""
     actor = actor_of(request)
     d = selectors.outgoing_get_for(actor=actor, public_id=str(id))
-    services.document_send(document=d, recipients=payload.recipients, actor=actor)
+    below = selectors.codes_below(agency=d.agency) if payload.all_below else []
+    codes = list(dict.fromkeys([*(c.strip().upper() for c in payload.recipients), *below]))
+    services.document_send(document=d, recipients=codes, actor=actor)
     return [_recipient(r) for r in selectors.recipients_of(d)]
 
 

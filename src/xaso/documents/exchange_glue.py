@@ -57,6 +57,15 @@ def directory_names(codes: list[str]) -> dict[str, str]:
     return names
 
 
+def codes_below(agency: Agency) -> list[str]:
+    """The codes of every agency below ``agency``, on this node and on the others the exchange
+    directory knows: the addressees of a directive sent to "all agencies below"."""
+    _require()
+    from xaso.exchange.directory import agencies_below
+
+    return [code for code, _name, _local in agencies_below(agency=agency)]
+
+
 def new_message_id() -> str:
     return str(uuid.uuid4())
 

@@ -59,12 +59,28 @@ class CommentForm(forms.Form):
 
 
 class SendForm(forms.Form):
+    """Whom to send to: codes typed, and/or every agency below the sender (a directive down to
+    all the communes of a province)."""
+
+    all_below = forms.BooleanField(label=_("Tất cả cơ quan cấp dưới"), required=False)
     recipients = forms.CharField(
-        label=_("Mã định danh cơ quan nhận (cách nhau bởi dấu phẩy)"), max_length=20000
+        label=_("Mã định danh cơ quan nhận (cách nhau bởi dấu phẩy)"),
+        max_length=20000,
+        required=False,
     )
 
-    def codes(self) -> list[str]:
-        return _names(self.cleaned_data.get("recipients") or "")
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("all_below") and not _names(str(data.get("recipients") or "")):
+            self.add_error("recipients", _("Cần chọn ít nhất một cơ quan nhận."))
+        return data
+
+    def codes(self, below: list[str]) -> list[str]:
+        """The typed codes, then those of ``below`` when "all agencies below" is ticked, each
+        once."""
+        typed = _names(self.cleaned_data.get("recipients") or "")
+        chosen = [*typed, *(below if self.cleaned_data.get("all_below") else [])]
+        return list(dict.fromkeys(c.strip().upper() for c in chosen))
 
 
 class IncomingPaperForm(forms.Form):

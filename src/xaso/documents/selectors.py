@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xaso.org.models import Staff
+from xaso.org.models import Agency, Staff
 
 from . import permissions
 from .models import (
@@ -70,6 +70,13 @@ def incoming_get_for(*, actor: Staff, public_id: str) -> IncomingDocument:
     return get_object_or_404(
         incoming_list_for(actor=actor).select_related("agency"), public_id=public_id
     )
+
+
+def codes_below(*, agency: Agency) -> list[str]:
+    """Every agency below ``agency`` (this node and the directory's other nodes), by code."""
+    from .exchange_glue import codes_below as below
+
+    return below(agency)
 
 
 def recipients_of(document: OutgoingDocument) -> QuerySet[Recipient]:

@@ -151,3 +151,30 @@ def remote_agency_add(
         changes={"node": node.code},
     )
     return agency
+
+
+def agencies_below(*, agency: Agency) -> list[tuple[str, str, Agency | None]]:
+    """Every agency below ``agency`` as (code, name, local row or None), in code order: this
+    node's (``org.Agency.parent``) and those on other nodes (the directory's parent codes) — the
+    addressees of "all agencies below" (a directive down, a report request)."""
+    from xaso.org.selectors import agency_subordinate_ids
+
+    local = list(
+        Agency.objects.filter(pk__in=agency_subordinate_ids(agency=agency), is_active=True)
+        .only("pk", "code", "name")
+        .order_by("code")
+    )
+    found: dict[str, tuple[str, str, Agency | None]] = {a.code: (a.code, a.name, a) for a in local}
+    frontier = {agency.code, *found}
+    seen = set(frontier)
+    while frontier:
+        rows = list(RemoteAgency.objects.filter(parent_code__in=frontier).values("code", "name"))
+        frontier = set()
+        for row in rows:
+            if row["code"] in seen:
+                continue
+            seen.add(row["code"])
+            frontier.add(row["code"])
+            found.setdefault(row["code"], (row["code"], row["name"], None))
+        # A local agency below a remote one cannot exist: it would be in the local tree.
+    return sorted(found.values())

@@ -10,7 +10,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xaso.org.models import Agency, Staff
-from xaso.org.selectors import agency_subordinate_ids
 
 from . import figures, permissions
 from .errors import RequestNotFound
@@ -36,31 +35,12 @@ class Candidate:
 def target_candidates(*, agency: Agency) -> list[Candidate]:
     """Every agency below ``agency``: on this node (org.Agency.parent) and on other nodes (the
     exchange directory's parent codes), in code order."""
-    local = list(
-        Agency.objects.filter(pk__in=agency_subordinate_ids(agency=agency), is_active=True)
-        .only("pk", "code", "name")
-        .order_by("code")
-    )
-    found = {a.code: Candidate(code=a.code, name=a.name, agency=a) for a in local}
-    try:
-        from xaso.exchange.models import RemoteAgency
-    except ImportError:  # pragma: no cover - the exchange is installed with the platform
-        return sorted(found.values(), key=lambda c: c.code)
-    frontier = {agency.code, *found}
-    seen = set(frontier)
-    while frontier:
-        rows = list(RemoteAgency.objects.filter(parent_code__in=frontier).values("code", "name"))
-        frontier = set()
-        for row in rows:
-            if row["code"] in seen:
-                continue
-            seen.add(row["code"])
-            frontier.add(row["code"])
-            found.setdefault(
-                row["code"], Candidate(code=row["code"], name=row["name"], agency=None)
-            )
-        # local agencies below a remote one cannot exist (they would be in the local tree)
-    return sorted(found.values(), key=lambda c: c.code)
+    from xaso.exchange.directory import agencies_below
+
+    return [
+        Candidate(code=code, name=name, agency=local)
+        for code, name, local in agencies_below(agency=agency)
+    ]
 
 
 def request_list_for(*, actor: Staff) -> QuerySet[ReportRequest]:

@@ -249,7 +249,8 @@ def outgoing_send(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, d, failed="send", form=form, status=400)
     try:
-        rows = services.document_send(document=d, recipients=form.codes(), actor=actor)
+        below = selectors.codes_below(agency=d.agency) if form.cleaned_data["all_below"] else []
+        rows = services.document_send(document=d, recipients=form.codes(below), actor=actor)
     except DomainError as err:
         apply_errors(form, err)
         return _page(request, d, failed="send", form=form, status=status_of(err))
