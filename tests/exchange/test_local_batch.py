@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
+from tests.documents.world import draft_pdf
 from xaso.core.audit import AuditItem, audit_record, audit_record_many, audit_verify
 from xaso.core.errors import DomainError
 from xaso.core.models import AuditEntry, AuditHead
@@ -21,7 +22,7 @@ from xaso.documents import exchange_glue
 from xaso.documents.models import IncomingDocument
 from xaso.documents.services import receiving
 from xaso.exchange import registry, services
-from xaso.exchange.edxml import Organization, StatusPackage
+from xaso.exchange.edxml import Attachment, Organization, StatusPackage
 from xaso.exchange.models import InboxMessage, OutboxMessage, Package
 from xaso.org.models import Agency
 from xaso.reports import services as reports_services
@@ -262,6 +263,9 @@ def _queries_to_deliver(n: int, start: int, capture) -> int:
             for i in range(start, start + n)
         ]
     package = make_package(org(tinh), [org(a) for a in xas], kind="directive")
+    # The documents handler reads the PDF's signatures on arrival: a real (unsigned) PDF.
+    pdf = draft_pdf()
+    package.attachments = [Attachment(name="ct.pdf", content_type="application/pdf", data=pdf)]
     with capture() as callbacks:
         services.exchange_send(package=package)
     with CaptureQueriesContext(connection) as queries:

@@ -91,7 +91,39 @@ def _checked_pdf(package: Any) -> CheckedFile:
     pdfs = [a for a in package.attachments if bytes(a.data).lstrip()[:5] == b"%PDF-"]
     if not pdfs:
         raise PackageRefused(_("Gói tin không có tệp văn bản PDF."))
-    return check_file(bytes(pdfs[0].data), name=pdfs[0].name, accepted=SCAN_TYPES)
+    checked = check_file(bytes(pdfs[0].data), name=pdfs[0].name, accepted=SCAN_TYPES)
+    _refuse_broken_signature(bytes(pdfs[0].data))
+    return checked
+
+
+#: Problems of a received PDF's signatures that mean it is not the document that was signed
+#: (or the signer's certificate was revoked): the package is refused and the sender told why.
+#: A signature by a CA this installation does not trust, or an expired certificate, is not among
+#: them: the document is taken, and the clerk checks it at /verify/ like any citizen.
+BROKEN_SIGNATURE = frozenset(
+    {
+        "content_changed",
+        "signature_invalid",
+        "signature_unreadable",
+        "modified_after_signing",
+        "pdf_damaged",
+        "certificate_revoked",
+    }
+)
+
+
+def _refuse_broken_signature(pdf: bytes) -> None:
+    """Văn bản điện tử đến: its digital signatures are checked on arrival (Decree 30/2020/NĐ-CP
+    Art. 21.1: the clerk checks the received document's validity), so that a document changed
+    after signing never enters the incoming register."""
+    from xaso.signing.verify import verify_pdf
+
+    result = verify_pdf(pdf)
+    broken = [p for p in result.problems if p.code in BROKEN_SIGNATURE]
+    if broken:
+        raise PackageRefused(
+            _("Chữ ký số trên văn bản không hợp lệ: %(reason)s") % {"reason": broken[0].message}
+        )
 
 
 def _incoming(package: Any, agency: Agency, checked: CheckedFile) -> IncomingDocument:
