@@ -13,8 +13,10 @@ server call addresses taken from uploaded files; revocation data embedded in the
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -279,6 +281,18 @@ def looks_like_pdf(data: bytes) -> bool:
 def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
     """Validate every signature of ``pdf_bytes``. Raises ``PdfInvalid`` only when the bytes are
     not a PDF at all; a damaged PDF is a result with the ``pdf_damaged`` problem."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify_pdf(pdf_bytes)
+    # pyHanko's synchronous validation runs an event loop of its own, which cannot start where
+    # one is already running (an async caller, a browser driver's thread): every signature
+    # would read as unreadable. There, it runs in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_verify_pdf, pdf_bytes).result()
+
+
+def _verify_pdf(pdf_bytes: bytes) -> VerificationResult:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     if not looks_like_pdf(pdf_bytes):
