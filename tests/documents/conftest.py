@@ -27,3 +27,13 @@ def _data_dir(settings, documents_data_dir, tmp_path):
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def libreoffice() -> None:
+    """LibreOffice (Debian's libreoffice-writer-nogui, installed by ./scripts/test) converts DOCX
+    drafts: a machine without it fails these tests instead of skipping them."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/soffice").exists():
+        pytest.fail("/usr/bin/soffice is missing: apt-get install libreoffice-writer-nogui")

@@ -26,7 +26,7 @@ from xaso.documents.drafting.errors import (
     PdfInvalid,
 )
 
-pytestmark = pytest.mark.skipif(not Path("/usr/bin/soffice").exists(), reason="needs LibreOffice")
+pytestmark = pytest.mark.usefixtures("libreoffice")
 
 
 def _docx(*paragraphs: str, page_break: bool = False) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import unicodedata
-from pathlib import Path
 
 import docx
 import pytest
@@ -109,7 +108,7 @@ def test_body_runs_keep_bold_and_italic(word_bytes):
     ]
 
 
-@pytest.mark.skipif(not Path("/usr/bin/soffice").exists(), reason="needs LibreOffice")
+@pytest.mark.usefixtures("libreoffice")
 def test_libreoffice_prints_it_in_the_same_layout(word_bytes):
     pdf = docx_to_pdf(word_bytes)
     assert page_size_mm(pdf) == (210.0, 297.0)
@@ -141,7 +140,7 @@ def test_libreoffice_prints_it_in_the_same_layout(word_bytes):
     assert "LiberationSerif-Italic " in names
 
 
-@pytest.mark.skipif(not Path("/usr/bin/soffice").exists(), reason="needs LibreOffice")
+@pytest.mark.usefixtures("libreoffice")
 def test_cong_van_and_page_numbers_from_page_two():
     body = "\n".join(
         f"Đoạn {i}: nội dung công văn được trình bày đủ dài để chiếm hai dòng trên trang giấy "
