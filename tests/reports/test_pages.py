@@ -56,7 +56,8 @@ def test_new_request_page_creates_a_draft_and_send_page_sends(
     }
     bad = client.post(reverse("reports:new"), {**data, "indicators": "Sai mã | x"})
     assert bad.status_code == 200
-    assert "Biểu mẫu số liệu có chỉ tiêu không hợp lệ." in bad.content.decode()
+    # The faulty line is named next to the form of figures.
+    assert "Dòng 1: Mã chỉ tiêu “Sai mã” phải bắt đầu bằng chữ thường" in bad.content.decode()
     assert ReportRequest.objects.count() == 0
     r = client.post(reverse("reports:new"), data)
     req = ReportRequest.objects.get()

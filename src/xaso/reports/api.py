@@ -61,13 +61,45 @@ class RequestIn(Schema):
     kind: Literal["figures", "file", "both"]
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=200)
     signature_required: bool = False
+    scope: Literal["all", "chosen"] = Field(
+        "all",
+        description="Nơi nhận dự kiến — all: mọi cơ quan cấp dưới; chosen: các mã trong codes",
+    )
+    codes: list[str] = Field(default_factory=list, max_length=2000)
+
+
+class RequestPatchIn(Schema):
+    """Sửa dự thảo: only the fields given change; ``version`` is the one the caller read."""
+
+    version: int = Field(
+        ..., ge=1, description="Phiên bản dự thảo đã đọc; khác phiên bản hiện hành thì bị từ chối"
+    )
+    title: str | None = Field(None, max_length=500)
+    instructions: str | None = Field(None, max_length=10000)
+    period_from: date | None = None
+    period_to: date | None = None
+    deadline: datetime | None = Field(
+        None, description="Hạn nộp (ISO 8601; không có múi giờ thì tính theo giờ Việt Nam)"
+    )
+    kind: Literal["figures", "file", "both"] | None = None
+    indicators: list[IndicatorIn] | None = Field(None, max_length=200)
+    signature_required: bool | None = None
+    scope: Literal["all", "chosen"] | None = Field(
+        None, description="Nơi nhận dự kiến — all: mọi cơ quan cấp dưới; chosen: các mã trong codes"
+    )
+    codes: list[str] | None = Field(None, max_length=2000)
 
 
 class SendIn(Schema):
-    scope: Literal["all", "chosen"] = Field(
-        "all", description="all: mọi cơ quan cấp dưới; chosen: các mã trong codes"
+    scope: Literal["all", "chosen"] | None = Field(
+        None,
+        description="all: mọi cơ quan cấp dưới; chosen: các mã trong codes; "
+        "bỏ trống: nơi nhận đã ghi trong dự thảo",
     )
     codes: list[str] = Field(default_factory=list, max_length=2000)
+    version: int | None = Field(
+        None, ge=1, description="Phiên bản dự thảo đã đọc (nếu có: bản đã sửa sau đó bị từ chối)"
+    )
 
 
 class Org(Schema):
@@ -98,7 +130,15 @@ class RequestOut(Schema):
     closed_at: datetime | None
 
 
-class RequestListOut(RequestOut):
+class OutgoingOut(RequestOut):
+    """A request of the caller's agency: with the draft's version and planned recipients."""
+
+    version: int = Field(description="Phiên bản dự thảo: gửi kèm khi sửa, gửi hoặc xóa")
+    scope: str = Field(description="Nơi nhận dự kiến: all hoặc chosen")
+    codes: list[str] = Field(description="Mã các cơ quan được chọn (scope chosen)")
+
+
+class RequestListOut(OutgoingOut):
     targets: int
     submitted: int
     late: int
@@ -147,7 +187,7 @@ class AggregateOut(Schema):
     count: int
 
 
-class RequestDetailOut(RequestOut):
+class RequestDetailOut(OutgoingOut):
     targets: list[TargetOut]
     missing: list[str]
     late: list[str]
@@ -184,6 +224,15 @@ def _request_out(r: ReportRequest) -> dict[str, Any]:
         "status": r.status,
         "sent_at": r.sent_at,
         "closed_at": r.closed_at,
+    }
+
+
+def _outgoing_out(r: ReportRequest) -> dict[str, Any]:
+    return {
+        **_request_out(r),
+        "version": r.version,
+        "scope": "all" if r.target_codes is None else "chosen",
+        "codes": list(r.target_codes or []),
     }
 
 
@@ -230,7 +279,7 @@ def _target_out(t: ReportTarget, sub: ReportSubmission | None) -> dict[str, Any]
 def _detail_out(r: ReportRequest) -> dict[str, Any]:
     summary = selectors.request_summary(request=r)
     return {
-        **_request_out(r),
+        **_outgoing_out(r),
         "targets": [_target_out(t, summary.current.get(t.pk)) for t in summary.targets],
         "missing": [t.agency_code for t in summary.missing],
         "late": [t.agency_code for t in summary.late],
@@ -256,25 +305,85 @@ def _inbox_out(r: ReportRequest, *, with_submissions: bool = False) -> dict[str,
     return out
 
 
-@router.post("/requests", response={201: RequestOut, **ERRORS})
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@router.post("/requests", response={201: OutgoingOut, **ERRORS})
 def request_create(request: HttpRequest, payload: RequestIn) -> ninja.Status:
     """Lập yêu cầu báo cáo (dự thảo): leaders and administrators of an agency with agencies
-    below it. Refusals: ``report_request_invalid``, ``report_indicators_invalid``."""
-    deadline = payload.deadline
-    if timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline)
+    below it. Refusals: ``report_request_invalid``, ``report_indicators_invalid``,
+    ``report_target_invalid``."""
     r = services.report_request_create(
         actor=_actor(request),
         title=payload.title,
         instructions=payload.instructions,
         period_from=payload.period_from,
         period_to=payload.period_to,
-        deadline=deadline,
+        deadline=_aware(payload.deadline),
         kind=payload.kind,
         indicators=[i.dict() for i in payload.indicators],
         signature_required=payload.signature_required,
+        target_codes=payload.codes if payload.scope == "chosen" else None,
     )
-    return ninja.Status(201, _request_out(r))
+    return ninja.Status(201, _outgoing_out(r))
+
+
+@router.patch("/requests/{request_id}", response={200: OutgoingOut, **ERRORS})
+def request_update(
+    request: HttpRequest, request_id: UUID, payload: RequestPatchIn
+) -> dict[str, Any]:
+    """Sửa dự thảo: the fields given replace the draft's (the rest stay), by the rules of a new
+    request; ``version`` must be the draft's current one. Refusals:
+    ``report_request_not_draft`` (already sent), ``report_request_stale`` (edited by someone
+    else since it was read: read it again), ``report_request_invalid``,
+    ``report_indicators_invalid``, ``report_target_invalid``."""
+    actor = _actor(request)
+    r = selectors.request_get_for(actor=actor, public_id=request_id)
+    given = payload.model_dump(exclude_unset=True)
+    kind = given.get("kind") or r.kind
+    if "indicators" in given and given["indicators"] is not None:
+        indicators: Any = given["indicators"]
+    elif kind == "file" and given.get("kind") == "file":
+        # Switching to a file-only report drops the form of figures with it.
+        indicators = None
+    else:
+        indicators = r.indicators
+    signature = given.get("signature_required")
+    if signature is None:
+        signature = r.signature_required and kind != "figures"
+    scope = given.get("scope")
+    if scope is None:
+        codes = given.get("codes", r.target_codes)
+    else:
+        codes = None if scope == "all" else (given.get("codes") or [])
+    r = services.report_request_update(
+        actor=actor,
+        request=r,
+        expected_version=payload.version,
+        title=r.title if payload.title is None else payload.title,
+        instructions=r.instructions if payload.instructions is None else payload.instructions,
+        period_from=payload.period_from or r.period_from,
+        period_to=payload.period_to or r.period_to,
+        deadline=_aware(payload.deadline) if payload.deadline else r.deadline,
+        kind=kind,
+        indicators=indicators,
+        signature_required=signature,
+        target_codes=codes,
+    )
+    return _outgoing_out(r)
+
+
+@router.delete("/requests/{request_id}", response={204: None, **ERRORS})
+def request_delete(
+    request: HttpRequest, request_id: UUID, version: int | None = None
+) -> ninja.Status:
+    """Xóa dự thảo chưa gửi (``?version=`` the one read, optional). Refusals:
+    ``report_request_not_draft`` (sent: close it instead), ``report_request_stale``."""
+    actor = _actor(request)
+    r = selectors.request_get_for(actor=actor, public_id=request_id)
+    services.report_request_delete(actor=actor, request=r, expected_version=version)
+    return ninja.Status(204, None)
 
 
 @router.get("/requests", response={200: list[RequestListOut], **ERRORS})
@@ -283,7 +392,7 @@ def request_list(request: HttpRequest) -> list[dict[str, Any]]:
     rows = selectors.request_list_for(actor=_actor(request))[:200]
     return [
         {
-            **_request_out(r),
+            **_outgoing_out(r),
             "targets": r.n_targets,  # type: ignore[attr-defined]
             "submitted": r.n_submitted,  # type: ignore[attr-defined]
             "late": r.n_late,  # type: ignore[attr-defined]
@@ -301,12 +410,18 @@ def request_detail(request: HttpRequest, request_id: UUID) -> dict[str, Any]:
 
 @router.post("/requests/{request_id}/send", response={200: RequestDetailOut, **ERRORS})
 def request_send(request: HttpRequest, request_id: UUID, payload: SendIn) -> dict[str, Any]:
-    """Gửi yêu cầu: to every agency below (``scope`` all) or to ``codes``. Refusals:
-    ``report_request_not_draft``, ``report_target_invalid``, ``report_not_superior``."""
+    """Gửi yêu cầu: to every agency below (``scope`` all), to ``codes`` (chosen), or as the
+    draft planned (no ``scope``). Refusals: ``report_request_not_draft``,
+    ``report_request_stale`` (with ``version``), ``report_target_invalid``,
+    ``report_not_superior``."""
     actor = _actor(request)
     r = selectors.request_get_for(actor=actor, public_id=request_id)
+    if payload.scope is None:
+        codes = r.target_codes
+    else:
+        codes = payload.codes if payload.scope == "chosen" else None
     r = services.report_request_send(
-        actor=actor, request=r, codes=payload.codes if payload.scope == "chosen" else None
+        actor=actor, request=r, codes=codes, expected_version=payload.version
     )
     return _detail_out(r)
 

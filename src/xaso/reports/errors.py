@@ -32,7 +32,16 @@ class TargetInvalid(InvalidInput):
 
 
 class RequestNotDraft(Conflict):
+    """Only a draft is edited, sent or deleted: a sent request is already at the agencies."""
+
     code = "report_request_not_draft"
+
+
+class RequestStale(Conflict):
+    """The draft was changed by someone else since the caller read it (its ``version`` moved):
+    saving would silently overwrite their change."""
+
+    code = "report_request_stale"
 
 
 class RequestNotOpen(Conflict):

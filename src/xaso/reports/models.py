@@ -73,6 +73,12 @@ class ReportRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     #: Incoming copies: the package that brought the request (answers reply to it).
     message_id = models.CharField(max_length=100, blank=True)
+    #: Outgoing drafts: who is to be asked when the request is sent — ``None`` every agency
+    #: below, else the chosen codes (the send form starts from this).
+    target_codes = models.JSONField(null=True, blank=True)
+    #: Outgoing drafts: raised by every edit, so that an officer saving a draft someone else
+    #: changed since they opened it is refused instead of overwriting it (optimistic lock).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-deadline", "-pk"]

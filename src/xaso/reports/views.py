@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,8 @@ from xaso.core.errors import DomainError, NotFound
 from xaso.org.models import Staff
 
 from . import export, permissions, selectors, services
-from .forms import RequestForm, SubmitForm
+from .errors import RequestStale
+from .forms import RequestEditForm, RequestForm, SubmitForm
 from .models import ReportRequest, RequestStatus
 from .responses import file_response
 
@@ -40,9 +42,13 @@ def _place(form: Any, exc: DomainError) -> None:
     for name, msgs in exc.fields.items():
         field = name.removeprefix("values.")
         key = f"v_{field}" if name.startswith("values.") else name
-        if key in form.fields:
+        line = ""
+        if name.startswith("indicators."):
+            # The page's form of figures is one text box: name the line at fault.
+            key, line = "indicators", name.removeprefix("indicators.")
+        if key in form.fields and not form.fields[key].widget.is_hidden:
             for m in msgs:
-                form.add_error(key, m)
+                form.add_error(key, _("Dòng %(n)s: %(m)s") % {"n": line, "m": m} if line else m)
             placed = True
     form.add_error(None, exc.message if not placed else _("Vui lòng sửa các lỗi bên dưới."))
 
@@ -97,35 +103,137 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """After a write: a redirect, or for htmx (which would swap the page into the form) the
+    same as a header that makes the browser go there."""
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """The request form, whole page or (htmx) just the form to swap in. htmx swaps only 2xx
+    answers, so a refused form goes back to it as 200; the page says what was refused."""
+    if _is_htmx(request):
+        return render(request, "reports/_request_form.html", context)
+    return render(request, "reports/request_form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not permissions.can_request(actor):
         raise DjangoPermissionDenied
-    form = RequestForm(request.POST or None)
+    form = RequestForm(
+        request.POST or None, candidates=selectors.target_candidates(agency=actor.agency)
+    )
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            r = services.report_request_create(
-                actor=actor,
-                title=d["title"],
-                period_from=d["period_from"],
-                period_to=d["period_to"],
-                deadline=d["deadline"],
-                kind=d["kind"],
-                indicators=form.indicator_list()
-                if d["kind"] != "file" or d["indicators"]
-                else None,
-                signature_required=d["signature_required"],
-                instructions=d["instructions"],
-            )
+            r = services.report_request_create(actor=actor, **form.content())
         except DomainError as exc:
             _place(form, exc)
         else:
-            messages.success(request, _("Đã lập yêu cầu báo cáo; chọn nơi nhận và gửi."))
-            return redirect("reports:detail", r.public_id)
-    return render(request, "reports/new.html", {"form": form})
+            messages.success(request, _("Đã lập yêu cầu báo cáo; kiểm tra lại rồi gửi."))
+            return _go(request, reverse("reports:detail", args=[r.public_id]))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "heading": _("Lập yêu cầu báo cáo"),
+            "action": reverse("reports:new"),
+            "submit_label": _("Lập yêu cầu (chưa gửi)"),
+            "back": reverse("reports:index"),
+        },
+    )
+
+
+def _managed_draft(actor: Staff, public_id: UUID) -> ReportRequest:
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    if not permissions.can_manage(actor, r):
+        raise DjangoPermissionDenied
+    return r
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Sửa dự thảo: the creation form, filled with the draft and the version it was read at; a
+    sent request is no longer editable, a stale version is refused (someone saved first)."""
+    actor = _actor(request)
+    r = _managed_draft(actor, public_id)
+    if r.status != RequestStatus.DRAFT:
+        messages.error(request, _("Yêu cầu báo cáo đã gửi tới các cơ quan; không sửa được nữa."))
+        return _go(request, reverse("reports:detail", args=[r.public_id]))
+    form = RequestEditForm(
+        request.POST or None,
+        initial=RequestEditForm.initial_for(r),
+        candidates=selectors.target_candidates(agency=r.agency),
+    )
+    status, stale = 200, False
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.report_request_update(
+                    actor=actor,
+                    request=r,
+                    expected_version=form.cleaned_data["version"],
+                    **form.content(),
+                )
+            except DomainError as exc:
+                _place(form, exc)
+                status = exc.status
+                stale = isinstance(exc, RequestStale)
+            else:
+                messages.success(request, _("Đã lưu dự thảo yêu cầu báo cáo."))
+                return _go(request, reverse("reports:detail", args=[r.public_id]))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "r": r,
+            "stale": stale,
+            "heading": _("Sửa dự thảo yêu cầu báo cáo"),
+            "action": reverse("reports:edit", args=[r.public_id]),
+            "submit_label": _("Lưu dự thảo"),
+            "back": reverse("reports:detail", args=[r.public_id]),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Xóa bản nháp: a confirmation page (works without JavaScript), then the deletion."""
+    actor = _actor(request)
+    r = _managed_draft(actor, public_id)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.report_request_delete(actor=actor, request=r, expected_version=version)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+            r.refresh_from_db()
+        else:
+            messages.success(request, _("Đã xóa bản nháp “%(title)s”.") % {"title": r.title})
+            return _go(request, reverse("reports:index"))
+    elif r.status != RequestStatus.DRAFT:
+        messages.error(request, _("Yêu cầu báo cáo đã gửi không xóa được; hãy đóng yêu cầu."))
+        return redirect("reports:detail", r.public_id)
+    return render(request, "reports/delete.html", {"r": r, "error": error}, status=status)
 
 
 def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
@@ -135,14 +243,15 @@ def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
         sub = summary.current.get(t.pk)
         cells = [sub.values.get(i["code"], "") if sub else "" for i in r.indicators]
         rows.append({"t": t, "s": sub, "cells": cells})
+    draft = r.status == RequestStatus.DRAFT
     return {
         "r": r,
         "summary": summary,
         "rows": rows,
         "can_manage": permissions.can_manage(actor, r),
-        "candidates": (
-            selectors.target_candidates(agency=r.agency) if r.status == RequestStatus.DRAFT else []
-        ),
+        "candidates": selectors.target_candidates(agency=r.agency) if draft else [],
+        "planned": set(r.target_codes or []),
+        "preview": SubmitForm(request=r).as_preview() if draft and r.needs_figures else None,
         "countdown": countdown(r.deadline),
     }
 
@@ -162,7 +271,13 @@ def request_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
     r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
     codes = None if request.POST.get("scope", "all") == "all" else request.POST.getlist("codes")
     try:
-        r = services.report_request_send(actor=actor, request=r, codes=codes)
+        version: int | None = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        r = services.report_request_send(
+            actor=actor, request=r, codes=codes, expected_version=version
+        )
     except DomainError as exc:
         ctx = _detail_context(actor, r)
         ctx["send_error"] = exc.message
