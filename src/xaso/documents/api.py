@@ -42,6 +42,8 @@ ERRORS: dict[int, Any] = {
 }
 OutgoingAction = Literal["submit", "review", "approve", "return", "number", "sign", "issue"]
 IncomingAction = Literal["register", "assign", "opinion", "complete"]
+#: ``models.SignatureState`` values: stable, clients match on them.
+SignatureStateValue = Literal["valid", "untrusted", "not_signed", "not_checked"]
 
 
 def _vn(moment: datetime | None) -> datetime | None:
@@ -115,6 +117,18 @@ class OutgoingPageOut(Schema):
     items: list[OutgoingOut]
 
 
+class SignatureOut(Schema):
+    state: SignatureStateValue = Field(
+        description="Kết quả kiểm tra chữ ký số khi nhận: valid (hợp lệ), untrusted (chữ ký của "
+        "tổ chức chưa được tin cậy, hoặc chứng thư hết hạn...), not_signed (không có chữ ký số), "
+        "not_checked (văn bản giấy, hoặc nhận trước khi kết quả được lưu)"
+    )
+    state_name: str
+    signer: str = Field(description="Người ký (tên trong chứng thư số)")
+    signed_at: datetime | None = Field(description="Thời điểm ký")
+    note: str = Field(description="Lý do (ví dụ tổ chức cấp chứng thư chưa được tin cậy)")
+
+
 class IncomingOut(Schema):
     id: str
     direction: Literal["incoming"] = "incoming"
@@ -142,6 +156,7 @@ class IncomingOut(Schema):
     completed_at: datetime | None
     result: str
     reply: str | None = Field(description="Mã công khai của văn bản trả lời")
+    signature: SignatureOut
 
 
 class OpinionOut(Schema):
@@ -164,6 +179,12 @@ class ListIn(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="Năm của sổ (đã cấp số/số đến)")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
+
+
+class IncomingListIn(ListIn):
+    signature: SignatureStateValue | None = Field(
+        None, description="Chỉ văn bản có kết quả kiểm tra chữ ký số này"
+    )
 
 
 class ActionIn(Schema):
@@ -294,6 +315,13 @@ def _incoming(d: IncomingDocument) -> dict[str, Any]:
         "completed_at": _vn(d.completed_at),
         "result": d.result,
         "reply": str(d.reply.public_id) if d.reply else None,
+        "signature": {
+            "state": d.signature_state,
+            "state_name": str(d.get_signature_state_display()),
+            "signer": d.signature_signer,
+            "signed_at": _vn(d.signature_signed_at),
+            "note": d.signature_note,
+        },
     }
 
 
@@ -377,9 +405,10 @@ def outgoing_list(request: HttpRequest, filters: Query[ListIn]) -> dict[str, Any
 
 
 @router.get("/incoming", response={200: IncomingPageOut, **ERRORS})
-def incoming_list(request: HttpRequest, filters: Query[ListIn]) -> dict[str, Any]:
+def incoming_list(request: HttpRequest, filters: Query[IncomingListIn]) -> dict[str, Any]:
     """The agency's incoming documents the caller may see, newest arrival first;
-    ``status=overdue`` lists those past their deadline."""
+    ``status=overdue`` lists those past their deadline; ``signature`` keeps those whose arrival
+    check of the digital signatures found that."""
     actor = actor_of(request)
     if filters.status == "overdue":
         qs = selectors.incoming_overdue_for(actor=actor)
@@ -389,6 +418,8 @@ def incoming_list(request: HttpRequest, filters: Query[ListIn]) -> dict[str, Any
             qs = qs.filter(status=filters.status)
     if filters.year:
         qs = qs.filter(register__year=filters.year)
+    if filters.signature:
+        qs = qs.filter(signature_state=filters.signature)
     page = list(qs.prefetch_related("co_handlers")[filters.offset : filters.offset + filters.limit])
     return {"count": qs.count(), "items": [_incoming(d) for d in page]}
 

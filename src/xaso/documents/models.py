@@ -331,6 +331,17 @@ class IncomingStatus(models.TextChoices):
     COMPLETED = "completed", _("Đã giải quyết xong")
 
 
+class SignatureState(models.TextChoices):
+    """What the check of a received PDF's digital signatures found on arrival (Decree
+    30/2020/NĐ-CP Art. 21.1: the clerk checks a received document's validity). A broken or
+    changed signature is never stored: such a package is refused. Stable values (API, filter)."""
+
+    VALID = "valid", _("Chữ ký số hợp lệ")
+    UNTRUSTED = "untrusted", _("Chữ ký của tổ chức chưa được tin cậy")
+    NOT_SIGNED = "not_signed", _("Không có chữ ký số")
+    NOT_CHECKED = "not_checked", _("Chưa kiểm tra chữ ký số")
+
+
 class IncomingDocument(models.Model):
     """Văn bản đến (Decree 30/2020 Arts 20-24): received electronically or scanned from paper,
     entered in the incoming register with its số đến, assigned by the leader to a lead handler
@@ -363,6 +374,14 @@ class IncomingDocument(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    signature_state = models.CharField(
+        max_length=12, choices=SignatureState.choices, default=SignatureState.NOT_CHECKED
+    )
+    #: Who signed (the certificates' names, the person's then the organisation's) and when.
+    signature_signer = models.CharField(max_length=255, blank=True)
+    signature_signed_at = models.DateTimeField(null=True, blank=True)
+    #: Why the state is what it is, in Vietnamese (an untrusted CA, an expired certificate...).
+    signature_note = models.CharField(max_length=500, blank=True)
     arrived_at = models.DateTimeField(help_text=_("Ngày đến"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -416,6 +435,10 @@ class IncomingDocument(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source__in=IncomingSource.values), name="incoming_source_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_state__in=SignatureState.values),
+                name="incoming_signature_state_known",
             ),
         ]
 

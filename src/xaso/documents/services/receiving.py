@@ -9,6 +9,8 @@ already made, a status already known changes nothing."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +30,7 @@ from ..models import (
     IncomingStatus,
     Recipient,
     RecipientStatus,
+    SignatureState,
     Urgency,
 )
 from .files import EXTENSIONS, SCAN_TYPES, CheckedFile, check_file
@@ -65,7 +68,7 @@ def documents_received(items: list[tuple[Any, Agency]]) -> list[IncomingDocument
             message_id__in={package.message_id for package, _agency in items},
         ).values_list("agency_id", "message_id")
     )
-    checked: dict[int, CheckedFile] = {}  # the same file is checked once, not per recipient
+    checked: dict[int, ReceivedFile] = {}  # the same file is checked once, not per recipient
     documents: list[IncomingDocument] = []
     audits: list[AuditItem] = []
     for package, agency in items:
@@ -82,7 +85,26 @@ def documents_received(items: list[tuple[Any, Agency]]) -> list[IncomingDocument
     return documents
 
 
-def _checked_pdf(package: Any) -> CheckedFile:
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What the arrival check of a received PDF's signatures found, kept on the incoming
+    document (``IncomingDocument.signature_*``)."""
+
+    state: str
+    signer: str = ""
+    signed_at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """The received PDF, accepted, with its signature check: made once per package."""
+
+    file: CheckedFile
+    signature: SignatureCheck
+
+
+def _checked_pdf(package: Any) -> ReceivedFile:
     if package.document_type not in DocumentType.values:
         raise PackageRefused(
             _("Loại văn bản “%(type)s” không thuộc Nghị định 30/2020/NĐ-CP.")
@@ -92,14 +114,13 @@ def _checked_pdf(package: Any) -> CheckedFile:
     if not pdfs:
         raise PackageRefused(_("Gói tin không có tệp văn bản PDF."))
     checked = check_file(bytes(pdfs[0].data), name=pdfs[0].name, accepted=SCAN_TYPES)
-    _refuse_broken_signature(bytes(pdfs[0].data))
-    return checked
+    return ReceivedFile(checked, signature_check(checked.data))
 
 
 #: Problems of a received PDF's signatures that mean it is not the document that was signed
 #: (or the signer's certificate was revoked): the package is refused and the sender told why.
 #: A signature by a CA this installation does not trust, or an expired certificate, is not among
-#: them: the document is taken, and the clerk checks it at /verify/ like any citizen.
+#: them: the document is taken as "untrusted" with the reason, and the clerk sees it.
 BROKEN_SIGNATURE = frozenset(
     {
         "content_changed",
@@ -112,10 +133,12 @@ BROKEN_SIGNATURE = frozenset(
 )
 
 
-def _refuse_broken_signature(pdf: bytes) -> None:
+def signature_check(pdf: bytes) -> SignatureCheck:
     """Văn bản điện tử đến: its digital signatures are checked on arrival (Decree 30/2020/NĐ-CP
     Art. 21.1: the clerk checks the received document's validity), so that a document changed
-    after signing never enters the incoming register."""
+    after signing never enters the incoming register (``PackageRefused``); otherwise the outcome
+    — valid, signed by a certificate not trusted here (or expired, ...), or not signed — with
+    the signers' names and the signing time."""
     from xaso.signing.verify import verify_pdf
 
     result = verify_pdf(pdf)
@@ -124,10 +147,25 @@ def _refuse_broken_signature(pdf: bytes) -> None:
         raise PackageRefused(
             _("Chữ ký số trên văn bản không hợp lệ: %(reason)s") % {"reason": broken[0].message}
         )
+    if not result.signed:
+        return SignatureCheck(SignatureState.NOT_SIGNED)
+    signers = list(dict.fromkeys(s.signer or s.organisation for s in result.signatures))
+    times = [
+        s.timestamp if s.timestamp is not None and s.timestamp_trusted else s.signed_at
+        for s in result.signatures
+    ]
+    known = [t for t in times if t is not None]
+    return SignatureCheck(
+        state=SignatureState.VALID if result.valid else SignatureState.UNTRUSTED,
+        signer=_clip("; ".join(n for n in signers if n), 255),
+        signed_at=max(known) if known else None,
+        note="" if result.valid else _clip(" ".join(p.message for p in result.problems), 500),
+    )
 
 
-def _incoming(package: Any, agency: Agency, checked: CheckedFile) -> IncomingDocument:
+def _incoming(package: Any, agency: Agency, received: ReceivedFile) -> IncomingDocument:
     """The unsaved incoming document of ``package`` for ``agency``, its file written."""
+    checked, signature = received.file, received.signature
     document = IncomingDocument(
         agency=agency,
         source=IncomingSource.ELECTRONIC,
@@ -146,6 +184,10 @@ def _incoming(package: Any, agency: Agency, checked: CheckedFile) -> IncomingDoc
         file_name=checked.name,
         content_type=checked.content_type,
         sha256=checked.sha256,
+        signature_state=signature.state,
+        signature_signer=signature.signer,
+        signature_signed_at=signature.signed_at,
+        signature_note=signature.note,
         arrived_at=timezone.now(),
     )
     document.file.save(
@@ -164,6 +206,7 @@ def _receive_audit(document: IncomingDocument, package: Any, agency: Agency) -> 
             "code": document.code_text,
             "agency": agency.code,
             "sha256": document.sha256,
+            "signature": document.signature_state,
         },
     }
 

@@ -22,7 +22,7 @@ from xaso.org.models import Staff
 
 from .. import permissions, selectors, services
 from ..forms import AssignForm, CompleteForm, IncomingPaperForm, OpinionForm
-from ..models import IncomingDocument, IncomingStatus, OutgoingStatus
+from ..models import IncomingDocument, IncomingStatus, OutgoingStatus, SignatureState
 from ..services.files import read_upload
 from .common import actor_of, apply_errors, require_reader, status_of
 
@@ -41,6 +41,9 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         qs = selectors.incoming_list_for(actor=actor)
         if status in IncomingStatus.values:
             qs = qs.filter(status=status)
+    signature = request.GET.get("signature", "")
+    if signature in SignatureState.values:
+        qs = qs.filter(signature_state=signature)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(d, selectors.follow_up(d)) for d in page]
     return render(
@@ -51,6 +54,8 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": IncomingStatus.choices,
+            "signature": signature,
+            "signature_states": SignatureState.choices,
             "can_register": permissions.can_register_incoming(actor),
         },
     )
