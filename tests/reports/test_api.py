@@ -99,7 +99,8 @@ def test_create_send_submit_and_read(client, world, django_capture_on_commit_cal
 
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[4][:6] == [
+    assert rows[2] == ["Cơ quan yêu cầu: UBND huyện Thanh Sơn", *[None] * 10]
+    assert rows[5][:6] == [
         "STT",
         "Mã cơ quan",
         "Cơ quan",
@@ -107,10 +108,10 @@ def test_create_send_submit_and_read(client, world, django_capture_on_commit_cal
         "Thời điểm nộp",
         "Người nộp",
     ]
-    assert rows[5][1:4] == ["H25.37.01", "UBND xã Thạch Khoán", "Đã nộp"]
-    assert rows[5][6:8] == [120, 87.5]
-    assert rows[6][1:4] == ["H25.37.02", "UBND xã Địch Quả", "Chưa nộp"]
-    assert rows[7][2] == "Tổng cộng (1 báo cáo)" and rows[7][6:8] == [120, 87.5]
+    assert rows[6][1:4] == ["H25.37.01", "UBND xã Thạch Khoán", "Đã nộp"]
+    assert rows[6][6:8] == [120, 87.5]
+    assert rows[7][1:4] == ["H25.37.02", "UBND xã Địch Quả", "Chưa nộp"]
+    assert rows[8][2] == "Tổng cộng (1 báo cáo)" and rows[8][6:8] == [120, 87.5]
 
 
 def test_submit_with_file_over_multipart(

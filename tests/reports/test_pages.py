@@ -95,7 +95,8 @@ def test_request_page_shows_missing_late_and_totals(
     assert "Đã nộp 1/2 · chưa nộp 1 · trễ hạn 0" in html
     assert [t.agency_code for t in r.context["summary"].missing] == ["H25.37.02"]
     assert 'data-testid="total-ho_so_truc_tuyen">120<' in html
-    assert 'data-testid="total-ty_le">87.5<' in html
+    # Figures as officials write them: decimal comma, dot between thousands.
+    assert 'data-testid="total-ty_le">87,5<' in html
     assert "Đóng yêu cầu" not in html  # a supervisor reads only
     x = client.get(reverse("reports:export", args=[sent.public_id]))
     assert x.status_code == 200 and x.content[:2] == b"PK"
@@ -127,7 +128,10 @@ def test_inbox_page_submits_and_shows_errors(
     at_district = ReportSubmission.objects.get(target__request=sent)
     assert at_district.values == {"ho_so_truc_tuyen": 1234, "ty_le": "87.5"}
     page = client.get(url)
-    assert "Đã nhận" in page.content.decode()
+    html = page.content.decode()
+    assert "Đã nhận" in html
+    # The commune's own history names its figures as the form does.
+    assert "Hồ sơ trực tuyến: 1.234 hồ sơ; Tỷ lệ hồ sơ trực tuyến: 87,5 %" in html
 
 
 def test_pages_refuse_who_has_no_business(client, world, sent):

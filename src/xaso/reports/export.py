@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ReportRequest, TargetState
+from xaso.core.text import fold
+
+from .models import ReportRequest, RequestStatus, TargetState
 from .selectors import Summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,10 +26,11 @@ def _when(value: object) -> str:
 
 
 def _number(value: object) -> object:
+    """Figures as numbers in the sheet; decimals stay exact (``Decimal``, not binary float)."""
     if isinstance(value, str):
         try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
+            return Decimal(value) if "." in value else int(value)
+        except (InvalidOperation, ValueError):
             return value
     return value
 
@@ -52,17 +56,21 @@ def request_xlsx(*, request: ReportRequest, summary: Summary) -> bytes:
             }
         ]
     )
-    ws.append(
-        [
-            _("Đã nộp %(done)d/%(total)d · chưa nộp %(missing)d · trễ hạn %(late)d")
-            % {
-                "done": len(summary.submitted),
-                "total": len(summary.targets),
-                "missing": len(summary.missing),
-                "late": len(summary.late),
-            }
-        ]
-    )
+    ws.append([_("Cơ quan yêu cầu: %(name)s") % {"name": request.requester_name}])
+    if request.status == RequestStatus.DRAFT:
+        ws.append([_("Dự thảo: yêu cầu chưa gửi cho cơ quan nào.")])
+    else:
+        ws.append(
+            [
+                _("Đã nộp %(done)d/%(total)d · chưa nộp %(missing)d · trễ hạn %(late)d")
+                % {
+                    "done": len(summary.submitted),
+                    "total": len(summary.targets),
+                    "missing": len(summary.missing),
+                    "late": len(summary.late),
+                }
+            ]
+        )
     ws.append([])
     inds = request.indicators
     header = [
@@ -73,6 +81,8 @@ def request_xlsx(*, request: ReportRequest, summary: Summary) -> bytes:
         _("Thời điểm nộp"),
         _("Người nộp"),
         *[f"{i['label']} ({i['unit']})" if i["unit"] else i["label"] for i in inds],
+        _("Tệp báo cáo"),
+        _("Người ký số"),
         _("Tệp (SHA-256)"),
     ]
     ws.append(header)
@@ -90,6 +100,8 @@ def request_xlsx(*, request: ReportRequest, summary: Summary) -> bytes:
                 _when(t.submitted_at),
                 sub.submitted_by_name if sub else "",
                 *[_number(sub.values.get(i["code"])) if sub else None for i in inds],
+                sub.file_name if sub else "",
+                sub.signer if sub else "",
                 sub.file_sha256 if sub else "",
             ]
         )
@@ -104,6 +116,8 @@ def request_xlsx(*, request: ReportRequest, summary: Summary) -> bytes:
                 "",
                 *[_number(a["total"]) for a in summary.aggregates],
                 "",
+                "",
+                "",
             ]
         )
         for cell in ws[ws.max_row]:
@@ -116,8 +130,11 @@ def request_xlsx(*, request: ReportRequest, summary: Summary) -> bytes:
 
 def xlsx_response(*, request: ReportRequest, summary: Summary) -> HttpResponse:
     data = request_xlsx(request=request, summary=summary)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(request.public_id))[:40]
+    # A name the official recognises in the downloads folder: the title, folded to ASCII (đ→d,
+    # no tone marks) for every browser, and the request's id so two downloads never clash.
+    title = re.sub(r"[^a-z0-9]+", "-", fold(request.title)).strip("-")[:60].strip("-")
+    slug = "-".join(p for p in ("tong-hop", title, str(request.public_id)[:8]) if p)
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="tong-hop-bao-cao-{slug}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -412,7 +412,7 @@ def report_request_send(
         )
         if request.deadline <= timezone.now():
             raise RequestInvalid(
-                _("Hạn nộp đã qua; sửa hạn nộp bằng một yêu cầu mới."),
+                _("Hạn nộp đã qua; sửa hạn nộp của dự thảo rồi gửi."),
                 fields={"deadline": [_("Hạn nộp đã qua.")]},
             )
         candidates = {c.code: c for c in target_candidates(agency=request.agency)}

@@ -5,6 +5,7 @@ form to submit. Thin: every rule is the services'."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import numberformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,6 +73,34 @@ def countdown(deadline: datetime, now: datetime | None = None) -> str:
         parts.append(ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes})
     text = " ".join(parts)
     return _("quá hạn %(t)s") % {"t": text} if late else _("còn %(t)s") % {"t": text}
+
+
+def shown(value: Any) -> str:
+    """A figure as officials write it in the active language ("1.234", "87,5" in Vietnamese);
+    decimals are kept as exact strings, so they are formatted from ``Decimal``."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    # Grouped by thousands whatever the locale's NUMBER_GROUPING (Django's vi leaves it 0).
+    return numberformat.format(
+        number,
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def _figures(r: ReportRequest, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A submission's figures as the form names them (label, unit), in the form's order."""
+    return [
+        {"label": i["label"], "unit": i["unit"], "value": shown(values[i["code"]])}
+        for i in r.indicators
+        if i["code"] in values
+    ]
 
 
 def _or_404(fn: Any, **kwargs: Any) -> ReportRequest:
@@ -241,13 +271,14 @@ def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
     rows = []
     for t in summary.targets:
         sub = summary.current.get(t.pk)
-        cells = [sub.values.get(i["code"], "") if sub else "" for i in r.indicators]
+        cells = [shown(sub.values.get(i["code"])) if sub else "" for i in r.indicators]
         rows.append({"t": t, "s": sub, "cells": cells})
     draft = r.status == RequestStatus.DRAFT
     return {
         "r": r,
         "summary": summary,
         "rows": rows,
+        "totals": [{"code": a["code"], "total": shown(a["total"])} for a in summary.aggregates],
         "can_manage": permissions.can_manage(actor, r),
         "candidates": selectors.target_candidates(agency=r.agency) if draft else [],
         "planned": set(r.target_codes or []),
@@ -354,7 +385,9 @@ def inbox_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "form": form,
             "can_submit": can_submit,
             "countdown": countdown(r.deadline),
-            "submissions": list(target.submissions.all()),
+            "submissions": [
+                {"s": s, "figures": _figures(r, s.values)} for s in target.submissions.all()
+            ],
         },
         status=400 if request.method == "POST" else 200,
     )
