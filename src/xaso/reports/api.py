@@ -426,6 +426,19 @@ def request_send(request: HttpRequest, request_id: UUID, payload: SendIn) -> dic
     return _detail_out(r)
 
 
+class RemindOut(Schema):
+    reminded: list[str] = Field(description="Mã các cơ quan vừa được nhắc")
+
+
+@router.post("/requests/{request_id}/remind", response={200: RemindOut, **ERRORS})
+def request_remind(request: HttpRequest, request_id: UUID) -> dict[str, Any]:
+    """Nhắc các cơ quan chưa nộp (each at most once an hour). Refusals:
+    ``report_request_not_open`` (a draft or a closed request), ``report_nothing_to_remind``."""
+    actor = _actor(request)
+    r = selectors.request_get_for(actor=actor, public_id=request_id)
+    return {"reminded": services.report_request_remind(actor=actor, request=r)}
+
+
 @router.post("/requests/{request_id}/close", response={200: RequestDetailOut, **ERRORS})
 def request_close(request: HttpRequest, request_id: UUID) -> dict[str, Any]:
     """Đóng yêu cầu: no submission is accepted after; the targets are told."""

@@ -45,7 +45,15 @@ class RequestStale(Conflict):
 
 
 class RequestNotOpen(Conflict):
+    """Reminders go only with a request that was sent and is not closed."""
+
     code = "report_request_not_open"
+
+
+class NothingToRemind(Conflict):
+    """Every agency asked has submitted, or was reminded within the last hour."""
+
+    code = "report_nothing_to_remind"
 
 
 class RequestClosed(Conflict):

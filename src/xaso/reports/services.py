@@ -34,12 +34,14 @@ from .errors import (
     FileNotExpected,
     FileRequired,
     IndicatorsInvalid,
+    NothingToRemind,
     NotSuperior,
     PackageMismatch,
     RequestClosed,
     RequestInvalid,
     RequestNotDraft,
     RequestNotFound,
+    RequestNotOpen,
     RequestStale,
     ResubmissionTooLate,
     TargetInvalid,
@@ -719,6 +721,55 @@ def reminders_send(*, now: datetime | None = None) -> int:
     return total
 
 
+#: A reminder by hand reaches an agency at most once in this interval (a double click, two
+#: officers pressing the button) — the agencies get one message, not a stream of them.
+REMIND_AGAIN_AFTER = timedelta(hours=1)
+
+
+def report_request_remind(*, actor: Staff, request: ReportRequest) -> list[str]:
+    """Nhắc nộp báo cáo by hand: every agency asked that has not submitted (before or after
+    the deadline: an overdue report is still asked for) gets a ``remind`` package now, unless
+    it was reminded within ``REMIND_AGAIN_AFTER``. Returns the codes reminded."""
+    permissions.require(permissions.can_manage(actor, request))
+    with transaction.atomic():
+        locked = ReportRequest.objects.select_for_update().select_related("agency")
+        request = locked.get(pk=request.pk)
+        if request.status != RequestStatus.SENT:
+            raise RequestNotOpen(
+                _("Chỉ nhắc được yêu cầu đã gửi và chưa đóng.")
+                if request.status == RequestStatus.DRAFT
+                else _("Yêu cầu báo cáo đã đóng; không nhắc nữa.")
+            )
+        now = timezone.now()
+        pending = ReportTarget.objects.select_for_update().filter(
+            request=request, state=TargetState.PENDING
+        )
+        due = list(
+            pending.filter(
+                Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_AGAIN_AFTER)
+            )
+        )
+        if not due:
+            raise NothingToRemind(
+                _("Các cơ quan chưa nộp vừa được nhắc trong vòng một giờ; chưa nhắc lại.")
+                if pending.exists()
+                else _("Mọi cơ quan được yêu cầu đã nộp báo cáo.")
+            )
+        ReportTarget.objects.filter(pk__in=[t.pk for t in due]).update(reminded_at=now)
+        _send(
+            kind="report_request",
+            sender=request.agency,
+            recipients=[_org(t.agency_code, t.agency_name) for t in due],
+            subject=_("Nhắc hạn nộp báo cáo: %(title)s") % {"title": request.title},
+            extra=_request_extra(request, ACTION_REMIND),
+            signer_name=actor.full_name,
+            due=timezone.localtime(request.deadline).date(),
+        )
+        codes = [t.agency_code for t in due]
+        audit_record(actor=actor, action="reports.remind", obj=request, changes={"targets": codes})
+    return codes
+
+
 # --- Receiving (exchange handlers, registered in ReportsConfig.ready) ---------------------------
 
 
@@ -768,9 +819,8 @@ def report_request_received(package: Any, agency: Agency) -> None:
     if copy is None:
         raise PackageMismatch(_("Cơ quan này chưa nhận yêu cầu báo cáo được nhắc tới."))
     if action == ACTION_REMIND:
-        ReportTarget.objects.filter(request=copy, reminded_at__isnull=True).update(
-            reminded_at=timezone.now()
-        )
+        # The latest reminder shows (the automatic one, then any sent by hand).
+        ReportTarget.objects.filter(request=copy).update(reminded_at=timezone.now())
     elif action == ACTION_CLOSE:
         if copy.status != RequestStatus.CLOSED:
             copy.status = RequestStatus.CLOSED

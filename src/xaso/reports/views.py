@@ -341,6 +341,31 @@ def request_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def request_remind(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Nhắc các cơ quan chưa nộp, by hand."""
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    if not permissions.can_manage(actor, r):
+        raise DjangoPermissionDenied
+    try:
+        codes = services.report_request_remind(actor=actor, request=r)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Đã nhắc %(n)d cơ quan chưa nộp báo cáo.",
+                "Đã nhắc %(n)d cơ quan chưa nộp báo cáo.",
+                len(codes),
+            )
+            % {"n": len(codes)},
+        )
+    return redirect("reports:detail", r.public_id)
+
+
+@login_required
 @require_GET
 def request_export(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
