@@ -3,20 +3,15 @@ retries with backoff. The same path between two real processes: test_nodes.py.""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import socket
 import stat
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from io import StringIO
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -25,67 +20,18 @@ from django_tasks_db.models import DBTaskResult
 from tests import factories
 from xaso.core.models import AuditEntry
 from xaso.exchange import directory, nodes, registry, services
-from xaso.exchange.edxml import Organization, document_to_xml
+from xaso.exchange.edxml import Organization
 from xaso.exchange.errors import NodeInvalid, NodeUnknown
 from xaso.exchange.models import InboxMessage, Node, OutboxMessage, RemoteAgency
 
-from .conftest import make_package
+from .conftest import DISTRICT, make_package
+from .conftest import node_signature as _sign
+from .conftest import peer_key as _peer_key
+from .conftest import signed_xml as _xml
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/exchange/messages"
-DISTRICT = Organization("H25.37", "UBND huyện Thanh Sơn")
-
-
-@pytest.fixture
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    nodes._key_cache.clear()
-    yield tmp_path
-    nodes._key_cache.clear()
-
-
-def _peer_key() -> tuple[rsa.RSAPrivateKey, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "NODE-A")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def _sign(key: rsa.RSAPrivateKey, node: str, recipient: str, body: bytes) -> str:
-    return base64.b64encode(
-        key.sign(
-            nodes.signed_bytes(node_code=node, recipient_code=recipient, body=body),
-            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
-            hashes.SHA256(),
-        )
-    ).decode()
-
-
-@pytest.fixture
-def peer(data_dir):
-    """This node (NODE-B) with the commune; a peer NODE-A with the district, whose key the test
-    holds."""
-    directory.node_init(code="NODE-B", name="Nút xã", base_url="http://127.0.0.1:9")
-    commune = factories.agency(code="H25.37.01", name="UBND xã Thạch Khoán")
-    key, cert = _peer_key()
-    node = directory.node_add(
-        code="NODE-A", name="Nút huyện", base_url="http://127.0.0.1:9", certificate=cert
-    )
-    directory.remote_agency_add(code=DISTRICT.code, name=DISTRICT.name, node_code="NODE-A")
-    calls: list[str] = []
-    registry.register_document_handler("document", lambda p, a: calls.append(p.message_id))
-    return node, key, commune, calls
 
 
 def _post(client, body, **headers):
@@ -100,7 +46,7 @@ def _post(client, body, **headers):
 def test_signed_package_is_registered_once_and_redelivery_gets_the_same_answer(client, peer):
     node, key, commune, calls = peer
     p = make_package(DISTRICT, [Organization(commune.code, commune.name)])
-    body = document_to_xml(p)
+    body = _xml(key, node, p)
     headers = {
         "X-Xaso-Node": "NODE-A",
         "X-Xaso-Recipient": commune.code,
@@ -134,7 +80,7 @@ def test_large_package_over_the_endpoint(client, peer):
     )
     received = []
     registry.register_document_handler("document", lambda pkg, a: received.append(pkg))
-    body = document_to_xml(p)
+    body = _xml(key, node, p)
     response = _post(
         client,
         body,
@@ -150,7 +96,7 @@ def test_large_package_over_the_endpoint(client, peer):
 
 def test_signature_checks(client, peer):
     node, key, commune, calls = peer
-    body = document_to_xml(make_package(DISTRICT, [Organization(commune.code, commune.name)]))
+    body = _xml(key, node, make_package(DISTRICT, [Organization(commune.code, commune.name)]))
     good = _sign(key, "NODE-A", commune.code, body)
     other_key, _ = _peer_key()
     cases = [
@@ -215,8 +161,10 @@ def test_signature_checks(client, peer):
 
 def test_sender_must_live_on_the_signing_node(client, peer):
     node, key, commune, calls = peer
-    body = document_to_xml(
-        make_package(Organization("H25.99", "Cơ quan khác"), [Organization(commune.code, "")])
+    body = _xml(
+        key,
+        node,
+        make_package(Organization("H25.99", "Cơ quan khác"), [Organization(commune.code, "")]),
     )
     response = _post(
         client,
@@ -241,7 +189,7 @@ def test_sender_must_live_on_the_signing_node(client, peer):
 def test_malformed_or_misaddressed_package(client, peer, body, recipient, status, code):
     node, key, commune, calls = peer
     if body is None:
-        body = document_to_xml(make_package(DISTRICT, [Organization(commune.code, "")]))
+        body = _xml(key, node, make_package(DISTRICT, [Organization(commune.code, "")]))
     response = _post(
         client,
         body,
@@ -258,7 +206,7 @@ def test_malformed_or_misaddressed_package(client, peer, body, recipient, status
 def test_too_large_package(client, peer, settings):
     settings.XASO_EXCHANGE_MAX_BYTES = 1000
     node, key, commune, calls = peer
-    body = document_to_xml(make_package(DISTRICT, [Organization(commune.code, "")]))
+    body = _xml(key, node, make_package(DISTRICT, [Organization(commune.code, "")]))
     response = _post(
         client,
         body,
@@ -274,7 +222,7 @@ def test_too_large_package(client, peer, settings):
 def test_lookup_by_the_sending_node_only(client, peer):
     node, key, commune, calls = peer
     p = make_package(DISTRICT, [Organization(commune.code, commune.name)])
-    body = document_to_xml(p)
+    body = _xml(key, node, p)
     _post(
         client,
         body,

@@ -14,6 +14,7 @@ Layout written and read here (namespace ``http://www.mic.gov.vn/TBT/QCVN_102_201
             OtherInfo/Priority, ResponseFor,      |
             SteeringType, DocumentId              |
           TraceHeaderList/TraceHeader*, Bussiness
+          DigitalSignature/ds:Signature   (XML-DSig of the sending node; packages between nodes)
           xaso:Exchange            (Xã Số's own fields, in its own namespace: receivers that
                                     follow only the standard ignore it)
         edXMLBody/edXMLManifest/Reference*  (xlink:href "cid:N", AttachmentName, ContentType)
@@ -32,6 +33,14 @@ Choices where the standard leaves the value to the system:
   authority signed for) and Position.
 - Status codes (``STATUS_CODES``): 01 đã đến, 02 từ chối tiếp nhận, 03 đã tiếp nhận/vào sổ,
   04 phân công, 05 đang xử lý, 06 hoàn thành.
+- The digital signature: QCVN 102:2016 gives the header a ``DigitalSignature`` element holding an
+  XML-DSig signature. Xã Số writes it there, after ``TraceHeaderList`` (the standard's order),
+  for every package that leaves for another node: an *enveloped* signature (Reference
+  ``URI=""`` with the enveloped-signature transform, C14N 1.1, RSA-SHA256, the node's X.509
+  certificate in ``KeyInfo``) that covers the whole document — header, manifest and the
+  ``AttachmentEncoded`` outside the envelope — all but the ``ds:Signature`` itself. Writing and
+  checking it is :mod:`.xmldsig` (signxml); the writers here take it as ``signer``. Packages
+  between agencies of one node are not signed (docs/adr/0005-edxml-signature.md).
 
 Parsing is defensive: a document type declaration (DTD) or entity is refused, the network is never
 read, and every malformed or missing element raises :class:`~.errors.PackageInvalid`.
@@ -42,6 +51,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -71,6 +81,10 @@ URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 PRIORITY = {"normal": "0", "urgent": "1", "very_urgent": "2", "flash": "3"}
 STATUSES = ("arrived", "refused", "registered", "assigned", "processing", "completed")
 STATUS_CODES = {status: f"{i:02d}" for i, status in enumerate(STATUSES, start=1)}
+
+#: Signs a package's tree before it is written (:func:`.xmldsig.sign`): takes the root, returns
+#: the root of the signed tree.
+Signer = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -177,8 +191,9 @@ def _bytes(root: Any) -> bytes:
     return bytes(_etree().tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def document_to_xml(p: DocumentPackage) -> bytes:
-    """The package as edXML bytes (UTF-8)."""
+def document_to_xml(p: DocumentPackage, *, signer: Signer | None = None) -> bytes:
+    """The package as edXML bytes (UTF-8); with ``signer`` (:func:`.xmldsig.sign`), carrying the
+    digital signature."""
     if p.urgency not in PRIORITY:
         raise PackageInvalid(_("Độ khẩn không hợp lệ: %(value)s.") % {"value": p.urgency})
     if p.kind not in KINDS:
@@ -200,11 +215,11 @@ def document_to_xml(p: DocumentPackage) -> bytes:
     _sub(dt, "TypeName", p.document_type_name)
     _sub(mh, "Subject", p.subject)
     _sub(mh, "Content", p.summary)
-    signer = _sub(mh, "SignerInfo")
+    signer_info = _sub(mh, "SignerInfo")
     competence, _sep, position = p.signer_position.rpartition(" / ")
-    _sub(signer, "Competence", competence)
-    _sub(signer, "Position", position)
-    _sub(signer, "FullName", p.signer_name)
+    _sub(signer_info, "Competence", competence)
+    _sub(signer_info, "Position", position)
+    _sub(signer_info, "FullName", p.signer_name)
     _sub(mh, "DueDate", _date(p.due_date) if p.due_date else "")
     places = _sub(mh, "ToPlaces")
     for r in p.recipients:
@@ -243,11 +258,11 @@ def document_to_xml(p: DocumentPackage) -> bytes:
         att = _sub(encoded, "Attachment", base64.b64encode(a.data).decode("ascii"))
         att.set("ContentId", str(i))
         att.set("ContentTransferEncoding", "base64")
-    return _bytes(root)
+    return _bytes(root if signer is None else signer(root))
 
 
-def status_to_xml(s: StatusPackage) -> bytes:
-    """A status message (edXML ``Status``) as bytes."""
+def status_to_xml(s: StatusPackage, *, signer: Signer | None = None) -> bytes:
+    """A status message (edXML ``Status``) as bytes; signed like a document with ``signer``."""
     if s.status not in STATUS_CODES:
         raise PackageInvalid(_("Trạng thái không hợp lệ: %(value)s.") % {"value": s.status})
     root, envelope, header = _envelope()
@@ -267,17 +282,15 @@ def status_to_xml(s: StatusPackage) -> bytes:
     _sub(ext, "MessageId", s.message_id, ns=XNS)
     _sub(ext, "RecipientName", s.recipient.name, ns=XNS)
     _sub(envelope, "edXMLBody")
-    return _bytes(root)
+    return _bytes(root if signer is None else signer(root))
 
 
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def _parse(data: bytes) -> Any:
-    if not isinstance(data, bytes | bytearray) or not data.strip():
-        raise PackageInvalid(_("Gói tin rỗng."))
-    etree = _etree()
-    parser = etree.XMLParser(
+def parser() -> Any:
+    """The one XML parser of packages (also handed to signxml): no DTD, entity or network."""
+    return _etree().XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -286,8 +299,14 @@ def _parse(data: bytes) -> Any:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+def _parse(data: bytes) -> Any:
+    if not isinstance(data, bytes | bytearray) or not data.strip():
+        raise PackageInvalid(_("Gói tin rỗng."))
+    etree = _etree()
     try:
-        tree = etree.ElementTree(etree.fromstring(bytes(data), parser))
+        tree = etree.ElementTree(etree.fromstring(bytes(data), parser()))
     except etree.XMLSyntaxError as exc:
         raise PackageInvalid(
             _("Gói tin không phải XML hợp lệ: %(error)s") % {"error": exc}
@@ -370,7 +389,14 @@ def _message_id(value: str, path: str) -> str:
 
 def package_from_xml(b: bytes) -> DocumentPackage | StatusPackage:
     """Read either kind of message, parsing the bytes once (packages carry large attachments)."""
-    root = _parse(b)
+    return package_from_root(_parse(b))
+
+
+def package_from_root(root: Any) -> DocumentPackage | StatusPackage:
+    """Read either kind of message from a parsed edXML root (what a verified XML signature
+    covers: :func:`.xmldsig.verified_root`)."""
+    if root.tag != _q("edXML"):
+        raise PackageInvalid(_("Phần tử gốc phải là edXML (QCVN 102:2016/BTTTT)."))
     if _find(_header(root), "Status", required=False) is not None:
         return _status_from_root(root)
     return _document_from_root(root)

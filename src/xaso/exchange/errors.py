@@ -56,6 +56,23 @@ class SignatureInvalid(DomainError):
     status = 403
 
 
+class XmlSignatureMissing(DomainError):
+    """A package from another node without its XML signature (XML-DSig, ``ds:Signature`` in
+    ``edXMLHeader/DigitalSignature``, QCVN 102:2016/BTTTT): the sending node signs every package."""
+
+    code = "exchange_xml_signature_missing"
+    status = 403
+
+
+class XmlSignatureInvalid(DomainError):
+    """The package's XML signature does not verify against the certificate on file for the
+    sending node: a changed byte, another key, a signature that does not cover the whole package
+    or carries unsigned content of its own."""
+
+    code = "exchange_xml_signature_invalid"
+    status = 403
+
+
 class SenderNotOnNode(DomainError):
     """The package claims to come from an agency the directory places on another node."""
 
@@ -76,3 +93,8 @@ class NodeInvalid(InvalidInput):
 class DeliveryFailed(Exception):
     """A peer node could not be reached or answered with an error; the message stays in the
     outbox and is retried. Not a DomainError: nothing is wrong with the caller's request."""
+
+
+class NodeUnreachable(DeliveryFailed):
+    """The peer node did not answer at all (connection refused, timeout, TLS failure): the
+    other messages for that node in the same sweep wait out their backoff without an attempt."""

@@ -139,6 +139,18 @@ def _private_key() -> Any:
         return key
 
 
+def signing_identity() -> tuple[Any, str]:
+    """This node's private key and certificate (PEM): what signs its edXML packages
+    (``xmldsig``), the same key that signs its requests."""
+    key = _private_key()
+    path = certificate_path()  # 1 KB, read each time: it follows the key's file, never stale
+    if not path.exists():
+        raise NodeNotInitialised(
+            _("Nút chưa có chứng thư số: chạy `xaso exchange init-node` trước khi liên thông.")
+        )
+    return key, path.read_text()
+
+
 def sign(*, node_code: str, recipient_code: str, body: bytes) -> str:
     """The base64 RSA-PSS signature of this node over the message (header value)."""
     from cryptography.hazmat.primitives import hashes

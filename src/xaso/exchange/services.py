@@ -11,7 +11,14 @@ what the handler registers, so a redelivered or duplicated message is recognised
 over twice.
 
 The messages of one commit for agencies of this node (a directive to 150 communes) are delivered
-together, in one transaction (``outbox_deliver_local``), with these same guarantees per recipient.
+together, in one transaction (``outbox_deliver_local``), with these same guarantees per recipient;
+the sweep of due rows (``deliver_due``) batches the same way, and claims the rows for each other
+node together.
+
+Packages that leave for another node carry the sending node's XML signature (QCVN 102:2016
+``DigitalSignature``, :mod:`.xmldsig`); a package received from another node is read only from
+what that signature, checked against the node's pinned certificate, covers
+(docs/adr/0005-edxml-signature.md).
 """
 
 from __future__ import annotations
@@ -33,16 +40,19 @@ from xaso.core.audit import AuditItem, audit_record, audit_record_many
 from xaso.core.errors import Conflict, DomainError
 from xaso.org.models import Agency
 
-from . import conf, edxml, registry
+from . import conf, edxml, registry, xmldsig
 from .edxml import DocumentPackage, Organization, StatusPackage, Trace
 from .errors import (
     NodeUnknown,
+    NodeUnreachable,
     NoHandler,
     PackageInvalid,
     RecipientUnknown,
     SenderNotLocal,
     SenderNotOnNode,
     SignatureMissing,
+    XmlSignatureInvalid,
+    XmlSignatureMissing,
 )
 from .models import (
     InboxMessage,
@@ -109,7 +119,13 @@ def exchange_send(*, package: DocumentPackage) -> list[OutboxMessage]:
             package = dataclasses.replace(
                 package, traces=[*package.traces, Trace(organ_code=package.sender.code, at=now)]
             )
-        stored = _store(package.message_id, MessageKind.DOCUMENT, edxml.document_to_xml(package))
+        # Signed (XML-DSig) when it leaves this node; the same bytes serve local recipients.
+        signer = xmldsig.sign if any(node is not None for node in nodes.values()) else None
+        stored = _store(
+            package.message_id,
+            MessageKind.DOCUMENT,
+            edxml.document_to_xml(package, signer=signer),
+        )
         rows = OutboxMessage.objects.bulk_create(
             [
                 OutboxMessage(
@@ -174,7 +190,9 @@ def _store_statuses(statuses: list[StatusPackage]) -> list[OutboxMessage]:
                     Package(
                         message_id=s.message_id,
                         kind=MessageKind.STATUS,
-                        data=edxml.status_to_xml(s),
+                        data=edxml.status_to_xml(
+                            s, signer=xmldsig.sign if s.recipient.code in remote else None
+                        ),
                     )
                     for s in statuses
                 ]
@@ -305,7 +323,7 @@ def outbox_deliver(*, outbox_id: int, force: bool = False) -> tuple[OutboxMessag
 
             assert row.node is not None
             answer, reason = transport.post_message(
-                node=row.node, recipient_code=row.recipient_code, body=bytes(row.package.data)
+                node=row.node, recipient_code=row.recipient_code, body=_outgoing(row.package)
             )
     except Exception as exc:  # noqa: BLE001 - any failure keeps the message for a retry
         now = timezone.now()
@@ -347,6 +365,18 @@ def outbox_deliver(*, outbox_id: int, force: bool = False) -> tuple[OutboxMessag
     return row, True
 
 
+def _outgoing(package: Package) -> bytes:
+    """The bytes sent to another node: the stored package, signed. One stored before packages
+    were signed (an outbox row older than the signature) is signed now, once, and kept so."""
+    data = bytes(package.data)
+    if xmldsig.is_signed(data):
+        return data
+    data = xmldsig.sign_bytes(data)
+    Package.objects.filter(pk=package.pk).update(data=data)
+    package.data = data
+    return data
+
+
 def outbox_deliver_and_reschedule(*, outbox_id: int, force: bool = False) -> OutboxMessage:
     """Deliver, and when this attempt failed queue the next one at its due time. Only the process
     that made the attempt queues the retry, so there is one chain of retries per row."""
@@ -373,23 +403,143 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
+#: Rows one transaction of a sweep takes for agencies of this node (a directive to 150 communes
+#: is one or two).
+SWEEP_BATCH = 100
+#: Rows claimed at once for one other node. Their claim lasts CLAIM_SECONDS plus one request
+#: timeout per row, so it outlives the slowest batch; a worker that dies mid-way leaves them to
+#: the next sweep after at most that long.
+SWEEP_REMOTE_BATCH = 20
+
+
 def deliver_due(*, everything: bool = False) -> dict[str, int]:
     """Send every outbox row that is due (``xaso exchange deliver``; the worker or cron runs it).
     With ``everything``, also the rows still waiting out their backoff — after a peer node came
-    back."""
+    back. Returns how many were delivered, failed (and wait for a retry) and skipped (another
+    process holds them, or they were delivered meanwhile).
+
+    In batches, grouped by destination: the rows for agencies of this node go through
+    ``outbox_deliver_local`` (one transaction per ``SWEEP_BATCH``), the rows for each other node
+    are claimed together and their outcomes written together (``_deliver_remote``); the HTTP
+    requests stay one per recipient, as the endpoint takes them."""
     rows = OutboxMessage.objects.filter(state__in=[OutboxState.PENDING, OutboxState.FAILED])
     if not everything:
         rows = rows.filter(next_attempt_at__lte=timezone.now())
-    counts = {"delivered": 0, "failed": 0, "skipped": 0}
-    for pk in list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)):
-        row, attempted = outbox_deliver(outbox_id=pk, force=everything)
-        if not attempted:
-            counts["skipped"] += 1
-        elif row.state == OutboxState.DELIVERED:
-            counts["delivered"] += 1
+    local: list[int] = []
+    remote: dict[int, list[int]] = {}
+    for pk, node_id in rows.order_by("next_attempt_at", "pk").values_list("pk", "node_id"):
+        if node_id is None:
+            local.append(pk)
         else:
-            counts["failed"] += 1
+            remote.setdefault(node_id, []).append(pk)
+    counts = {"delivered": 0, "failed": 0, "skipped": 0}
+
+    def count(ids: list[int], taken: list[OutboxMessage]) -> None:
+        for row in taken:
+            counts["delivered" if row.state == OutboxState.DELIVERED else "failed"] += 1
+        counts["skipped"] += len(ids) - len(taken)
+
+    for start in range(0, len(local), SWEEP_BATCH):
+        ids = local[start : start + SWEEP_BATCH]
+        try:
+            taken = outbox_deliver_local(outbox_ids=ids, force=everything)
+        except Exception:  # the batch kept nothing; row by row records each failure
+            log.exception("exchange: batched delivery of %s local rows failed", len(ids))
+            taken = []
+            for pk in ids:
+                row, attempted = outbox_deliver(outbox_id=pk, force=everything)
+                if attempted:
+                    taken.append(row)
+        count(ids, taken)
+    if remote:
+        for node in Node.objects.filter(pk__in=remote):
+            for start in range(0, len(remote[node.pk]), SWEEP_REMOTE_BATCH):
+                ids = remote[node.pk][start : start + SWEEP_REMOTE_BATCH]
+                count(ids, _deliver_remote(node=node, outbox_ids=ids, force=everything))
     return counts
+
+
+def _deliver_remote(*, node: Node, outbox_ids: list[int], force: bool) -> list[OutboxMessage]:
+    """One attempt for each of ``outbox_ids`` (rows for ``node``) that is still due and not
+    claimed elsewhere: claimed together, sent one request each, outcomes written together
+    (one update per distinct answer, one for the failures). Returns the rows it took.
+
+    When the node does not answer at all (``NodeUnreachable``), the rows not yet tried wait out
+    their backoff like the failed one, without a request each: a node that is down costs a
+    sweep one timeout, not one per message."""
+    from . import transport
+
+    now = timezone.now()
+    with transaction.atomic():
+        claimable = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk__in=outbox_ids,
+            node=node,
+            state__in=[OutboxState.PENDING, OutboxState.FAILED],
+        )
+        if not force:
+            claimable = claimable.filter(next_attempt_at__lte=now)
+        rows = list(claimable.order_by("package_id", "pk"))
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS + len(rows) * conf.timeout())
+        )
+    delivered: dict[tuple[str, str], list[OutboxMessage]] = {}
+    failed: list[tuple[OutboxMessage, BaseException]] = []
+    down: NodeUnreachable | None = None
+    body_of: tuple[int, bytes] | None = None  # rows come by package: one read each
+    for row in rows:
+        if down is not None:
+            failed.append((row, down))
+            continue
+        try:
+            if body_of is None or body_of[0] != row.package_id:
+                body_of = (row.package_id, _outgoing(Package.objects.get(pk=row.package_id)))
+            outcome = transport.post_message(
+                node=node, recipient_code=row.recipient_code, body=body_of[1]
+            )
+        except NodeUnreachable as exc:
+            down = exc
+            failed.append((row, exc))
+        except Exception as exc:  # noqa: BLE001 - this row waits for a retry, the others go on
+            failed.append((row, exc))
+        else:
+            delivered.setdefault(outcome, []).append(row)
+    done = timezone.now()
+    for (answer, reason), group in delivered.items():
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in group]).update(
+            attempts=F("attempts") + 1,
+            state=OutboxState.DELIVERED,
+            delivered_at=done,
+            answer=answer,
+            answer_reason=reason,
+            last_error="",
+            claimed_until=None,
+        )
+        for row in group:
+            row.attempts += 1
+            row.state = OutboxState.DELIVERED
+            row.delivered_at = done
+            row.answer, row.answer_reason = answer, reason
+            row.last_error = ""
+            row.claimed_until = None
+    for row, error in failed:
+        row.attempts += 1
+        row.state = OutboxState.FAILED
+        row.next_attempt_at = done + backoff(row.attempts)
+        row.last_error = _error_text(error)
+        row.claimed_until = None
+    if failed:
+        OutboxMessage.objects.bulk_update(
+            [row for row, _exc in failed],
+            ["attempts", "state", "next_attempt_at", "last_error", "claimed_until"],
+        )
+        log.warning(
+            "exchange: delivery of %s message(s) to node %s failed: %s",
+            len(failed),
+            node.code,
+            "; ".join(sorted({_error_text(error)[:200] for _row, error in failed})),
+        )
+    return rows
 
 
 def outbox_retry(*, outbox: OutboxMessage, actor: Actor) -> OutboxMessage:
@@ -411,8 +561,20 @@ def inbox_receive(*, payload: bytes, recipient_code: str, from_node: Node | None
     """Nhận gói tin: record it once for the recipient agency of this node and hand it to its
     handler in the same transaction. A duplicate returns the first answer unchanged. A document
     handler's DomainError refuses the package (status "refused" goes back with the reason);
-    "arrived" goes back otherwise. ``from_node`` None: sent from this node."""
-    pkg = edxml.package_from_xml(payload)
+    "arrived" goes back otherwise. ``from_node`` None: sent from this node.
+
+    From another node, the package's XML signature (QCVN 102:2016 ``DigitalSignature``) must
+    verify against the certificate pinned for that node, and only what it covers is read
+    (``xmldsig``); else it is refused — logged and audited like a bad request signature —
+    and nothing is registered."""
+    if from_node is None:
+        pkg = edxml.package_from_xml(payload)
+    else:
+        try:
+            pkg = xmldsig.package_from_signed_xml(payload, certificate_pem=from_node.certificate)
+        except (XmlSignatureMissing, XmlSignatureInvalid) as exc:
+            _reject(node_code=from_node.code, recipient_code=recipient_code, exc=exc, body=payload)
+            raise
     agency = _addressee(pkg, recipient_code, Agency.objects.filter(code=recipient_code).first())
     if (
         from_node is not None
@@ -566,7 +728,7 @@ def _apply_remote_statuses(statuses: list[StatusPackage]) -> None:
 # --- Same-node delivery in batches --------------------------------------------------------------
 
 
-def outbox_deliver_local(*, outbox_ids: list[int]) -> list[OutboxMessage]:
+def outbox_deliver_local(*, outbox_ids: list[int], force: bool = False) -> list[OutboxMessage]:
     """Deliver the due rows among ``outbox_ids`` whose recipient lives on this node, together,
     in one transaction: a directive to 150 communes is one commit, not 150 × (claim, load,
     parse, register, answer, commit). Returns the rows it took (delivered or failed).
@@ -589,17 +751,15 @@ def outbox_deliver_local(*, outbox_ids: list[int]) -> list[OutboxMessage]:
     """
     now = timezone.now()
     with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-                pk__in=outbox_ids,
-                node__isnull=True,
-                state__in=[OutboxState.PENDING, OutboxState.FAILED],
-                next_attempt_at__lte=now,
-            )
-            .order_by("pk")
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk__in=outbox_ids,
+            node__isnull=True,
+            state__in=[OutboxState.PENDING, OutboxState.FAILED],
         )
+        if not force:  # ``force``: also rows waiting out their backoff (``deliver_due --all``)
+            due = due.filter(next_attempt_at__lte=now)
+        rows = list(due.order_by("pk"))
         if not rows:
             return []
         parsed: dict[int, DocumentPackage | StatusPackage | DomainError] = {}
@@ -813,22 +973,30 @@ def node_message_receive(
             signature=signature,
         )
     except DomainError as exc:
-        log.warning(
-            "exchange: refused a message from node %r for %r: %s",
-            node_code[:64],
-            recipient_code[:35],
-            exc.code,
-        )
-        audit_record(
-            actor=None,
-            action="exchange.reject",
-            object_type="exchange.node",
-            object_id=node_code[:64],
-            object_repr=recipient_code[:35],
-            changes={"code": exc.code, "bytes": len(body)},
-        )
+        _reject(node_code=node_code, recipient_code=recipient_code, exc=exc, body=body)
         raise
     return inbox_receive(payload=body, recipient_code=recipient_code, from_node=node)
+
+
+def _reject(*, node_code: str, recipient_code: str, exc: DomainError, body: bytes) -> None:
+    """A message from another node refused before anything is registered: a warning in the
+    log and an audit entry (``exchange.reject``) with the stable code."""
+    cause = exc.__cause__
+    log.warning(
+        "exchange: refused a message from node %r for %r: %s%s",
+        node_code[:64],
+        recipient_code[:35],
+        exc.code,
+        f" ({type(cause).__name__}: {str(cause)[:200]})" if cause is not None else "",
+    )
+    audit_record(
+        actor=None,
+        action="exchange.reject",
+        object_type="exchange.node",
+        object_id=node_code[:64],
+        object_repr=recipient_code[:35],
+        changes={"code": exc.code, "bytes": len(body)},
+    )
 
 
 def node_message_lookup(*, node_code: str, signature: str, message_id: str) -> list[InboxMessage]:

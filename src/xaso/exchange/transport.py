@@ -12,7 +12,7 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 from . import conf, nodes
-from .errors import DeliveryFailed, NodeNotInitialised
+from .errors import DeliveryFailed, NodeNotInitialised, NodeUnreachable
 
 if TYPE_CHECKING:
     from .models import Node
@@ -67,8 +67,10 @@ def post_message(*, node: Node, recipient_code: str, body: bytes) -> tuple[str, 
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:500].decode("utf-8", "replace")
         raise DeliveryFailed(f"HTTP {exc.code} from {node.code}: {detail}") from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DeliveryFailed(f"{node.code} unreachable ({url}): {exc}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise NodeUnreachable(f"{node.code} unreachable ({url}): {exc}") from exc
+    except ValueError as exc:
+        raise DeliveryFailed(f"unreadable answer from {node.code} ({url}): {exc}") from exc
     if not isinstance(answer, dict) or answer.get("state") not in {"accepted", "refused"}:
         raise DeliveryFailed(f"unexpected answer from {node.code}: {str(answer)[:300]}")
     return str(answer["state"]), str(answer.get("reason", ""))
