@@ -289,6 +289,7 @@ def test_edit_page_saves_the_draft(client, world):
         ),
     )
     assert r.status_code == 302 and r["Location"] == reverse("reports:detail", args=[req.public_id])
+    deadline = req.deadline
     req.refresh_from_db()
     assert (req.title, req.indicators, req.target_codes, req.version) == (
         "Báo cáo tháng 12",
@@ -296,12 +297,23 @@ def test_edit_page_saves_the_draft(client, world):
         ["H25.37.01"],
         2,
     )
+    # The deadline shown to the minute and left alone is not "changed" to the whole minute.
+    assert req.deadline == deadline
+    changes = AuditEntry.objects.get(action="reports.request_update").changes
+    assert sorted(changes) == ["indicators", "target_codes", "title", "version"]
 
 
 def test_edit_page_over_htmx(client, world):
     req = create(world.leader)
     client.force_login(world.leader)
     url = reverse("reports:edit", args=[req.public_id])
+    detail = client.get(reverse("reports:detail", args=[req.public_id])).content.decode()
+    assert f'hx-get="{url}" hx-target="#draft-body"' in detail and 'id="draft-body"' in detail
+    inline = client.get(url, HTTP_HX_REQUEST="true")
+    assert inline.status_code == 200
+    assert inline.content.decode().startswith('<form method="post" action="' + url)
+    restored = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restored.content.decode()
     bad = client.post(url, form_data(req, indicators="Sai mã | x"), HTTP_HX_REQUEST="true")
     assert bad.status_code == 200  # htmx swaps only 2xx answers
     html = bad.content.decode()

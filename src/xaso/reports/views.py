@@ -134,7 +134,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request wanting a fragment; a history restore (back to a pushed URL the browser
+    no longer holds) wants the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:
@@ -210,12 +215,16 @@ def request_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            content = form.content()
+            # The page shows the deadline to the minute: left as shown, it is left as stored.
+            if content["deadline"] == r.deadline.replace(second=0, microsecond=0):
+                content["deadline"] = r.deadline
             try:
                 services.report_request_update(
                     actor=actor,
                     request=r,
                     expected_version=form.cleaned_data["version"],
-                    **form.content(),
+                    **content,
                 )
             except DomainError as exc:
                 _place(form, exc)
