@@ -526,3 +526,15 @@ def test_send_over_api_follows_the_plan_and_the_version(
         )
     assert r.status_code == 200, r.content
     assert [t["code"] for t in r.json()["targets"]] == ["H25.37.02"]
+
+
+def test_candidates_over_api(client, world):
+    r = client.get(f"{BASE}/candidates", **bearer(world.admin))
+    assert r.status_code == 200
+    assert r.json() == [
+        {"code": "H25.37.01", "name": "UBND xã Thạch Khoán", "on_this_node": True},
+        {"code": "H25.37.02", "name": "UBND xã Địch Quả", "on_this_node": True},
+    ]
+    assert client.get(f"{BASE}/candidates", **bearer(world.leader2)).json() == []
+    r = client.get(f"{BASE}/candidates", **bearer(world.supervisor))
+    assert (r.status_code, r.json()["code"]) == (403, "permission_denied")

@@ -22,7 +22,7 @@ from ninja.files import UploadedFile
 from xaso.core.schemas import ErrorOut
 from xaso.org.models import Staff
 
-from . import conf, export, selectors, services
+from . import conf, export, permissions, selectors, services
 from .errors import ValuesInvalid
 from .models import ReportRequest, ReportSubmission, ReportTarget
 from .responses import file_response
@@ -386,6 +386,24 @@ def request_delete(
     return ninja.Status(204, None)
 
 
+class CandidateOut(Schema):
+    code: str
+    name: str
+    on_this_node: bool
+
+
+@router.get("/candidates", response={200: list[CandidateOut], **ERRORS})
+def candidates(request: HttpRequest) -> list[dict[str, Any]]:
+    """The agencies below the caller's, on this node and on the others the directory knows:
+    the codes a request may name (``scope`` chosen). Leaders and administrators."""
+    actor = _actor(request)
+    permissions.require(permissions.can_request(actor))
+    return [
+        {"code": c.code, "name": c.name, "on_this_node": c.agency is not None}
+        for c in selectors.target_candidates(agency=actor.agency)
+    ]
+
+
 @router.get("/requests", response={200: list[RequestListOut], **ERRORS})
 def request_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Requests of the caller's agency, newest first, with how many targets submitted."""
@@ -437,6 +455,23 @@ def request_remind(request: HttpRequest, request_id: UUID) -> dict[str, Any]:
     actor = _actor(request)
     r = selectors.request_get_for(actor=actor, public_id=request_id)
     return {"reminded": services.report_request_remind(actor=actor, request=r)}
+
+
+class ExtendIn(Schema):
+    deadline: datetime = Field(
+        ..., description="Hạn nộp mới, sau hạn hiện tại (ISO 8601; không có múi giờ: giờ Việt Nam)"
+    )
+
+
+@router.post("/requests/{request_id}/extend", response={200: RequestDetailOut, **ERRORS})
+def request_extend(request: HttpRequest, request_id: UUID, payload: ExtendIn) -> dict[str, Any]:
+    """Gia hạn nộp: a later deadline; the targets are told. Refusals:
+    ``report_request_not_open`` (a draft: edit it; or closed), ``report_request_invalid``
+    (not later than the current deadline, or past)."""
+    actor = _actor(request)
+    r = selectors.request_get_for(actor=actor, public_id=request_id)
+    r = services.report_request_extend(actor=actor, request=r, deadline=_aware(payload.deadline))
+    return _detail_out(r)
 
 
 @router.post("/requests/{request_id}/close", response={200: RequestDetailOut, **ERRORS})

@@ -119,6 +119,22 @@ class RequestForm(forms.Form):
         }
 
 
+class ExtendForm(forms.Form):
+    """Gia hạn: the new deadline of a sent request."""
+
+    deadline = forms.DateTimeField(
+        label=_("Hạn nộp mới"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+
+    def clean_deadline(self) -> Any:
+        value = self.cleaned_data["deadline"]
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+
 class RequestEditForm(RequestForm):
     """The edit of a draft also carries the version it started from (optimistic lock)."""
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:public_id>/delete/", views.request_delete, name="delete"),
     path("<uuid:public_id>/send/", views.request_send, name="send"),
     path("<uuid:public_id>/remind/", views.request_remind, name="remind"),
+    path("<uuid:public_id>/extend/", views.request_extend, name="extend"),
     path("<uuid:public_id>/close/", views.request_close, name="close"),
     path("<uuid:public_id>/export.xlsx", views.request_export, name="export"),
     path("inbox/<uuid:public_id>/", views.inbox_detail, name="inbox_detail"),

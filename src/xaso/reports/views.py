@@ -26,7 +26,7 @@ from xaso.org.models import Staff
 
 from . import export, permissions, selectors, services
 from .errors import RequestStale
-from .forms import RequestEditForm, RequestForm, SubmitForm
+from .forms import ExtendForm, RequestEditForm, RequestForm, SubmitForm
 from .models import ReportRequest, RequestStatus
 from .responses import file_response
 
@@ -293,6 +293,7 @@ def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
         "planned": set(r.target_codes or []),
         "preview": SubmitForm(request=r).as_preview() if draft and r.needs_figures else None,
         "countdown": countdown(r.deadline),
+        "extend_form": ExtendForm(initial={"deadline": timezone.localtime(r.deadline)}),
     }
 
 
@@ -370,6 +371,33 @@ def request_remind(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 len(codes),
             )
             % {"n": len(codes)},
+        )
+    return redirect("reports:detail", r.public_id)
+
+
+@login_required
+@require_POST
+def request_extend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Gia hạn nộp: a later deadline for a sent request."""
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    if not permissions.can_manage(actor, r):
+        raise DjangoPermissionDenied
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nhập hạn nộp mới (ngày và giờ)."))
+        return redirect("reports:detail", r.public_id)
+    try:
+        r = services.report_request_extend(
+            actor=actor, request=r, deadline=form.cleaned_data["deadline"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã gia hạn nộp báo cáo đến %(at)s và báo cho các cơ quan.")
+            % {"at": timezone.localtime(r.deadline).strftime("%H:%M %d/%m/%Y")},
         )
     return redirect("reports:detail", r.public_id)
 

@@ -6,7 +6,8 @@ QCVN 102:2016/BTTTT, kinds ``report_request`` and ``report``), so an agency on a
 asked and answers exactly like one on this node.
 
 A ``report_request`` package carries ``extra["action"]``: ``request`` (the request itself),
-``remind`` (the deadline is near and nothing came in) or ``close`` (no more submissions).
+``remind`` (the deadline is near and nothing came in), ``extend`` (a later deadline) or
+``close`` (no more submissions).
 """
 
 from .receiving import (
@@ -21,6 +22,7 @@ from .requesting import (
     report_request_close,
     report_request_create,
     report_request_delete,
+    report_request_extend,
     report_request_send,
     report_request_update,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "report_request_close",
     "report_request_create",
     "report_request_delete",
+    "report_request_extend",
     "report_request_received",
     "report_request_remind",
     "report_request_send",

@@ -22,6 +22,8 @@ from ..models import (
 log = logging.getLogger("xaso.reports")
 
 ACTION_REQUEST, ACTION_REMIND, ACTION_CLOSE = "request", "remind", "close"
+#: The requester moved the deadline later (gia hạn); ``extra["deadline"]`` is the new one.
+ACTION_EXTEND = "extend"
 
 
 def _org(code: str, name: str) -> Any:
@@ -82,6 +84,8 @@ def _send(
 
 def _request_extra(request: ReportRequest, action: str) -> dict[str, str]:
     extra = {"action": action, "request_id": str(request.origin_id)}
+    if action == ACTION_EXTEND:
+        extra["deadline"] = request.deadline.isoformat()
     if action == ACTION_REQUEST:
         extra.update(
             {

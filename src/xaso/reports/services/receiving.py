@@ -29,7 +29,7 @@ from ..models import (
     ReportTarget,
     RequestStatus,
 )
-from .packages import ACTION_CLOSE, ACTION_REMIND, ACTION_REQUEST
+from .packages import ACTION_CLOSE, ACTION_EXTEND, ACTION_REMIND, ACTION_REQUEST
 from .submitting import _check_content, _record_submission, _refuse_when_closed_or_late_again
 
 
@@ -62,8 +62,8 @@ def _day(value: str, name: str) -> date:
 
 
 def report_request_received(package: Any, agency: Agency) -> None:
-    """Nhận yêu cầu báo cáo (or its reminder, or its closing) at a target agency: the request
-    becomes a copy here to be answered; repeated packages change nothing."""
+    """Nhận yêu cầu báo cáo (or its reminder, extension or closing) at a target agency: the
+    request becomes a copy here to be answered; repeated packages change nothing."""
     origin = _origin(package)
     action = package.extra.get("action", ACTION_REQUEST)
     copy = (
@@ -81,6 +81,13 @@ def report_request_received(package: Any, agency: Agency) -> None:
     if action == ACTION_REMIND:
         # The latest reminder shows (the automatic one, then any sent by hand).
         ReportTarget.objects.filter(request=copy).update(reminded_at=timezone.now())
+    elif action == ACTION_EXTEND:
+        deadline = _aware(package.extra.get("deadline", ""), "deadline")
+        # Extensions only move later: one arriving after a newer one changes nothing.
+        if deadline > copy.deadline:
+            copy.deadline = deadline
+            copy.save(update_fields=["deadline"])
+            ReportTarget.objects.filter(request=copy).update(reminded_at=None)
     elif action == ACTION_CLOSE:
         if copy.status != RequestStatus.CLOSED:
             copy.status = RequestStatus.CLOSED
