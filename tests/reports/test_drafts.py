@@ -538,3 +538,24 @@ def test_candidates_over_api(client, world):
     assert client.get(f"{BASE}/candidates", **bearer(world.leader2)).json() == []
     r = client.get(f"{BASE}/candidates", **bearer(world.supervisor))
     assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+
+
+def test_draft_page_warns_of_a_deadline_on_a_day_off(client, world):
+    from datetime import datetime, time
+
+    from xaso.workdays.selectors import work_calendar
+
+    today = timezone.localdate()
+    sunday = today + timedelta(days=7 + (6 - today.weekday()) % 7)
+    monday = sunday + timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    req = create(world.leader, deadline=datetime.combine(sunday, time(10), tzinfo=tz))
+    client.force_login(world.leader)
+    url = reverse("reports:detail", args=[req.public_id])
+    assert client.get(url).context["day_off"] == (
+        f"Hạn nộp rơi vào ngày nghỉ (Chủ nhật, {sunday:%d/%m/%Y}): "
+        "các cơ quan có thể không làm việc hôm đó."
+    )
+    working = work_calendar().working_day_on_or_after(monday)
+    update(world.leader, req, 1, deadline=datetime.combine(working, time(10), tzinfo=tz))
+    assert 'data-testid="day-off"' not in client.get(url).content.decode()

@@ -149,3 +149,21 @@ def request_summary(*, request: ReportRequest, now: Any = None) -> Summary:
         submission_count=len(current),
         current=current,
     )
+
+
+def deadline_day_off(*, request: ReportRequest) -> str:
+    """A warning when the deadline falls on a day the agencies do not work (weekend, holiday or
+    an official day off of the working-day calendar): nothing forbids it, but a commune may not
+    be at work to submit that day. Empty when it is a working day."""
+    from django.utils import timezone
+
+    from xaso.workdays.selectors import work_calendar
+
+    day = timezone.localtime(request.deadline).date()
+    info = work_calendar().day(day)
+    if info.working:
+        return ""
+    name = info.name or (_("Thứ Bảy") if day.weekday() == 5 else _("Chủ nhật"))
+    return _(
+        "Hạn nộp rơi vào ngày nghỉ (%(name)s, %(day)s): các cơ quan có thể không làm việc hôm đó."
+    ) % {"name": name, "day": day.strftime("%d/%m/%Y")}

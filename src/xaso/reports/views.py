@@ -294,6 +294,9 @@ def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
         "preview": SubmitForm(request=r).as_preview() if draft and r.needs_figures else None,
         "countdown": countdown(r.deadline),
         "extend_form": ExtendForm(initial={"deadline": timezone.localtime(r.deadline)}),
+        "day_off": selectors.deadline_day_off(request=r)
+        if r.status != RequestStatus.CLOSED
+        else "",
     }
 
 
