@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.documents.world import World, bearer, outgoing_in, state
 from xaso.documents.models import IncomingDocument, Recipient
+from xaso.exchange import directory, nodes
 from xaso.exchange.models import Node, OutboxMessage, RemoteAgency
 from xaso.org.selectors import agency_tree_changed
 
@@ -22,7 +23,12 @@ def _no_background_sends(settings):
 
 @pytest.fixture
 def below(world: World) -> World:
-    """Võ Miếu below Thạch Khoán here, and a commune below it on another node."""
+    """Võ Miếu below Thạch Khoán here, and a commune below it on another node (packages to
+    another node carry this node's signature: this node has its key)."""
+    for made in (nodes.key_path(), nodes.certificate_path()):  # by an earlier test's node
+        made.unlink(missing_ok=True)
+    nodes._key_cache.clear()
+    directory.node_init(code="NODE-A", name="Nút tỉnh", base_url="http://127.0.0.1:8")
     world.b.parent = world.a
     world.b.save(update_fields=["parent"])
     agency_tree_changed()
