@@ -130,3 +130,17 @@ def test_remind_button_and_api(client, world, sent, django_capture_on_commit_cal
     with cap(execute=True):
         r = client.post(url, **bearer(world.supervisor))
     assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+
+
+def test_close_asks_for_confirmation_and_answers_htmx(
+    client, world, sent, django_capture_on_commit_callbacks
+):
+    client.force_login(world.leader)
+    url = reverse("reports:detail", args=[sent.public_id])
+    page = client.get(url).content.decode()
+    assert 'hx-confirm="Đóng yêu cầu báo cáo? Sau khi đóng không nhận thêm báo cáo nào' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("reports:close", args=[sent.public_id]), HTTP_HX_REQUEST="true")
+    assert (r.status_code, r["HX-Redirect"]) == (204, url)
+    assert ReportRequest.objects.get(pk=sent.pk).status == "closed"
+    assert "Đã đóng yêu cầu báo cáo." in client.get(url).content.decode()

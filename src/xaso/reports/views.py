@@ -350,7 +350,8 @@ def request_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Đã đóng yêu cầu báo cáo."))
-    return redirect("reports:detail", r.public_id)
+    # htmx (after its confirmation) follows the header; without JavaScript, a redirect.
+    return _go(request, reverse("reports:detail", args=[r.public_id]))
 
 
 @login_required
