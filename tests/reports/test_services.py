@@ -183,6 +183,13 @@ def test_agency_without_agencies_below_cannot_send(world, django_capture_on_comm
 
 
 def test_agency_on_another_node_is_a_target(world, django_capture_on_commit_callbacks):
+    from xaso.exchange import directory, nodes
+
+    # Packages to another node carry this node's signature: this node has its key.
+    for made in (nodes.key_path(), nodes.certificate_path()):  # by an earlier test's node
+        made.unlink(missing_ok=True)
+    nodes._key_cache.clear()
+    directory.node_init(code="NODE-H", name="Nút huyện", base_url="http://127.0.0.1:8")
     node = Node.objects.create(
         code="node-tan-son", name="Nút Tân Sơn", base_url="https://127.0.0.1:1", certificate="-"
     )
