@@ -15,6 +15,16 @@ RESULT_READY, the applicant is told, the counter returns it) or "từ chối gi�
 with the other agency's reason). A package the other agency refused leaves the dossier
 TRANSFERRED with the refusal shown: its officers take it back with ``assign``.
 
+When the applicant withdraws a dossier that is being processed elsewhere (rút hồ sơ, Decree
+118/2025/NĐ-CP Art 21, which replaced Decree 61/2018 as amended by Decree 107/2021: the one-stop
+unit checks where the dossier stands and, while no decision has been taken, stops it with a
+"Thông báo dừng giải quyết hồ sơ"), the request to stop goes the same way, a package of kind
+``dossier_withdrawal`` answering the first one, with the applicant's reason. The other agency's
+copy is withdrawn with that reason (its clock stops, it leaves its officers' hands, the event and
+audit entry are written, and a copy it sent further is asked to stop in turn); one it can no
+longer stop (it has decided or sent its result) refuses the package with the reason, which the
+sender's officers see beside the hand-over.
+
 At the receiving agency the package becomes a dossier in its queue (its own code, the sender's
 code beside it), received at arrival and due when the sender's appointment is; its officers process
 it with the usual actions, then record the result here (``dossier_interlink_reply``), which sends
@@ -56,21 +66,24 @@ from .interlink_models import (
     InterlinkDirection,
     InterlinkOutcome,
     InterlinkStatus,
+    WithdrawalStatus,
 )
 from .models import Channel, Dossier, DossierAttachment, DossierEvent, Status
 from .notices import notice_queue
 from .services.attachments import SIGNATURES, attachment_check
 from .services.codes import dossier_code_next
 from .services.intake import _current_version
-from .services.workflow import _transition, require_rule, rule_for
+from .services.workflow import TRANSITIONS, _transition, require_rule, rule_for
 
 log = logging.getLogger("xaso.dossiers.interlink")
 
-#: The package kind of a dossier sent for liên thông, and of the result sent back. Until the
-#: exchange knows ``dossier_result`` the result travels as a ``dossier`` package marked
-#: ``extra["interlink"] = "result"``; the receiving handler reads either.
+#: The package kind of a dossier sent for liên thông, of the result sent back and of the request to
+#: stop. Until the exchange knows ``dossier_result`` / ``dossier_withdrawal`` these travel as
+#: ``dossier`` packages marked ``extra["interlink"] = "result"`` / ``"withdrawal"``; the receiving
+#: handler reads either.
 REQUEST_KIND = "dossier"
 RESULT_KIND = "dossier_result" if "dossier_result" in edxml.KINDS else "dossier"
+WITHDRAWAL_KIND = "dossier_withdrawal" if "dossier_withdrawal" in edxml.KINDS else "dossier"
 DOCUMENT_TYPE = "HS"
 #: The applicant's data the other agency needs to decide and contact them, nothing more
 #: (Decree 13/2023/NĐ-CP: minimisation). Carried in ``extra`` as ``applicant_<name>``.
@@ -119,6 +132,14 @@ class InterlinkResultSent(Conflict):
 
 class InterlinkOutcomeInvalid(InvalidInput):
     code = "interlink_outcome_invalid"
+
+
+class InterlinkWithdrawalRefused(InterlinkRefused):
+    """A request to stop that this agency cannot apply: it has decided or sent its result
+    (Decree 118/2025 Art 21 stops only a dossier with no decision yet), or the request is
+    malformed. The exchange sends the reason back as "refused"."""
+
+    code = "interlink_withdrawal_refused"
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -388,11 +409,15 @@ def _package(
 
 
 def package_received(package: edxml.DocumentPackage, agency: Agency) -> object:
-    """The exchange's handler of ``dossier`` (and ``dossier_result``) packages for ``agency``:
-    a dossier to process here, or the result of one this agency sent. A DomainError refuses the
+    """The exchange's handler of ``dossier`` (``dossier_result``, ``dossier_withdrawal``) packages
+    for ``agency``: a dossier to process here, the result of one this agency sent, or the request
+    to stop one it received. A DomainError refuses the
     package; the exchange then keeps nothing this wrote and sends "refused" back."""
-    if package.kind == "dossier_result" or package.extra.get("interlink") == "result":
+    marked = package.extra.get("interlink")
+    if package.kind == "dossier_result" or marked == "result":
         return _result_received(package, agency)
+    if package.kind == "dossier_withdrawal" or marked == "withdrawal":
+        return _withdrawal_received(package, agency)
     return _dossier_received(package, agency)
 
 
@@ -585,12 +610,18 @@ def _result_received(package: edxml.DocumentPackage, agency: Agency) -> DossierI
 
 
 def status_received(status: edxml.StatusPackage) -> None:
-    """The exchange's status handler: only statuses about our dossier packages (at the sender)
-    or result packages (at the receiver) matter — one indexed lookup, others ignored."""
+    """The exchange's status handler: only statuses about our dossier or withdrawal packages (at
+    the sender) or result packages (at the receiver) matter — one indexed lookup, others
+    ignored."""
+    mid = status.document_message_id
+    # Locked: the other agency's statuses and its result arrive over several connections at
+    # once (two nodes' workers); each must see the row the one before it wrote.
     row = (
-        DossierInterlink.objects.filter(
-            Q(message_id=status.document_message_id, direction=InterlinkDirection.OUT)
-            | Q(result_message_id=status.document_message_id, direction=InterlinkDirection.IN)
+        DossierInterlink.objects.select_for_update(of=("self",))
+        .filter(
+            Q(message_id=mid, direction=InterlinkDirection.OUT)
+            | Q(withdrawal_message_id=mid, direction=InterlinkDirection.OUT)
+            | Q(result_message_id=mid, direction=InterlinkDirection.IN)
         )
         .select_related("dossier")
         .first()
@@ -601,6 +632,20 @@ def status_received(status: edxml.StatusPackage) -> None:
         row.result_status = status.status
         row.result_status_comment = status.comment
         row.save(update_fields=["result_status", "result_status_comment"])
+    elif row.withdrawal_message_id == mid:
+        # The exchange's answer to the request to stop: "arrived" once the other agency's copy
+        # is withdrawn (its handler ran), "refused" with its reason when it could not be.
+        answers: dict[str, str] = {
+            InterlinkStatus.ARRIVED: WithdrawalStatus.APPLIED,
+            InterlinkStatus.REFUSED: WithdrawalStatus.REFUSED,
+        }
+        answer = answers.get(status.status)
+        if answer is None or row.withdrawal_status != WithdrawalStatus.SENT:
+            return
+        row.withdrawal_status = answer
+        row.withdrawal_comment = status.comment
+        row.withdrawal_at = status.at
+        row.save(update_fields=["withdrawal_status", "withdrawal_comment", "withdrawal_at"])
     else:
         if row.status != InterlinkStatus.COMPLETED and (
             status.status == InterlinkStatus.REFUSED
@@ -615,21 +660,30 @@ def status_received(status: edxml.StatusPackage) -> None:
             and not (row.peer_dossier_code)
         ):
             row.peer_dossier_code = status.comment[:64]
-        row.save()
+        row.save(update_fields=["status", "status_at", "status_comment", "peer_dossier_code"])
     audit_record(
         actor=None,
         action="dossier.interlink_status",
         obj=row,
         object_id=row.dossier.code,
-        changes={"peer": row.peer_code, "status": status.status, "comment": status.comment},
+        changes={
+            "peer": row.peer_code,
+            "message_id": mid,
+            "status": status.status,
+            "comment": status.comment,
+        },
     )
     _changed(row.dossier)
 
 
 def event_recorded(event: DossierEvent) -> None:
-    """At the receiving agency, an incoming interlinked dossier was assigned: tell the sender it
-    is being processed. Called for every new event; other actions return at once, and an assign
-    costs one indexed lookup."""
+    """Called for every new event. At the receiving agency, an incoming interlinked dossier was
+    assigned: tell the sender it is being processed. At any agency, a dossier was withdrawn: ask
+    the agencies it was sent to, which have not answered, to stop theirs too. Other actions
+    return at once; an assign or a withdrawal costs one indexed lookup."""
+    if event.action == "withdraw":
+        _withdrawal_pass_on(event)
+        return
     if event.action != "assign":
         return
     row = DossierInterlink.objects.filter(
@@ -643,6 +697,172 @@ def event_recorded(event: DossierEvent) -> None:
     agency = Agency.objects.get(pk=event.agency_id)
     staff = event.assignee.full_name if event.assignee is not None else ""
     _send_status(row, agency, InterlinkStatus.PROCESSING, staff=staff)
+
+
+# --- Withdrawal (rút hồ sơ) passed on -----------------------------------------------------------
+
+
+def _withdrawal_pass_on(event: DossierEvent) -> None:
+    """Rút hồ sơ of a dossier being processed elsewhere (Decree 118/2025 Art 21): in the
+    withdrawal's own transaction, a request to stop goes to every agency the dossier was sent to
+    that has neither refused the package nor sent its result, once per hand-over."""
+    rows = list(
+        DossierInterlink.objects.select_for_update(of=("self",))
+        .filter(
+            dossier_id=event.dossier_id,
+            direction=InterlinkDirection.OUT,
+            outcome="",
+            withdrawal_message_id__isnull=True,
+        )
+        .exclude(status=InterlinkStatus.REFUSED)
+        .select_related("dossier__competent_agency__unit")
+        .order_by("created_at", "id")
+    )
+    if not rows:
+        return
+    reason = squash_spaces(str(event.data.get("reason", ""))) or rows[0].dossier.withdrawal_reason
+    for row in rows:
+        row.withdrawal_message_id = str(uuid.uuid4())
+        row.withdrawal_status = WithdrawalStatus.SENT
+        row.withdrawal_reason = reason
+        row.withdrawal_comment = ""
+        row.withdrawal_at = event.at
+        row.save(
+            update_fields=[
+                "withdrawal_message_id",
+                "withdrawal_status",
+                "withdrawal_reason",
+                "withdrawal_comment",
+                "withdrawal_at",
+            ]
+        )
+        exchange.exchange_send(package=_withdrawal_package(row, event))
+        audit_record(
+            actor=event.actor,
+            action="dossier.interlink_withdraw",
+            obj=row,
+            object_id=row.dossier.code,
+            changes={
+                "to": row.peer_code,
+                "peer_dossier_code": row.peer_dossier_code,
+                "reason": reason,
+                "message_id": row.withdrawal_message_id,
+            },
+        )
+
+
+def _withdrawal_package(row: DossierInterlink, event: DossierEvent) -> edxml.DocumentPackage:
+    d = row.dossier
+    agency = d.competent_agency
+    return edxml.DocumentPackage(
+        message_id=str(row.withdrawal_message_id),
+        sender=_org(agency),
+        recipients=[edxml.Organization(code=row.peer_code, name=row.peer_name)],
+        code_number=d.code,
+        code_notation="",
+        place=agency.unit.name if agency.unit_id else "",
+        promulgation_date=to_vietnam_time(event.at).date(),
+        document_type=DOCUMENT_TYPE,
+        document_type_name=_("Thông báo dừng giải quyết hồ sơ"),
+        subject=_("Dừng giải quyết hồ sơ %(code)s theo yêu cầu của người nộp")
+        % {"code": row.peer_dossier_code or d.code},
+        summary=row.withdrawal_reason,
+        signer_name=event.actor.full_name if event.actor is not None else "",
+        reply_to=row.message_id,
+        kind=WITHDRAWAL_KIND,
+        extra={
+            "interlink": "withdrawal",
+            "dossier_code": row.peer_dossier_code,
+            "peer_dossier_code": d.code,
+            "reason": row.withdrawal_reason,
+        },
+    )
+
+
+def _withdrawal_received(package: edxml.DocumentPackage, agency: Agency) -> DossierInterlink:
+    """The request to stop a dossier this agency received by liên thông (Decree 118/2025 Art
+    21): its copy is withdrawn with the applicant's reason while no decision has been taken here.
+    A dossier already decided, refused or with its result sent refuses the package with the
+    reason (the exchange sends it back); a request seen before changes nothing."""
+    row = (
+        DossierInterlink.objects.select_for_update()
+        .filter(
+            message_id=package.reply_to or "",
+            direction=InterlinkDirection.IN,
+            peer_code=package.sender.code,
+        )
+        .first()
+    )
+    if row is None:
+        raise InterlinkWithdrawalRefused(
+            _("Không có hồ sơ liên thông nào nhận từ %(code)s ứng với yêu cầu dừng này.")
+            % {"code": package.sender.code}
+        )
+    if row.withdrawal_status == WithdrawalStatus.APPLIED:
+        return row  # stopped by an earlier request: nothing more to do
+    reason = squash_spaces(package.extra.get("reason", ""))
+    if not reason:
+        raise InterlinkWithdrawalRefused(_("Yêu cầu dừng giải quyết phải ghi rõ lý do."))
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=row.dossier_id)
+    if row.result_message_id:
+        raise InterlinkWithdrawalRefused(
+            _(
+                "Hồ sơ %(code)s đã có kết quả (%(outcome)s) gửi về cơ quan chuyển lúc %(at)s: "
+                "không thể dừng giải quyết."
+            )
+            % {
+                "code": dossier.code,
+                "outcome": InterlinkOutcome(row.outcome).label,
+                "at": to_vietnam_time(row.result_at or row.status_at).strftime("%H:%M %d/%m/%Y"),
+            }
+        )
+    if dossier.status != Status.WITHDRAWN and (dossier.status, "withdraw") not in TRANSITIONS:
+        raise InterlinkWithdrawalRefused(
+            _("Hồ sơ %(code)s đang ở trạng thái “%(status)s”: không thể dừng giải quyết.")
+            % {"code": dossier.code, "status": Status(dossier.status).label}
+        )
+    now = timezone.now()
+    data = {
+        "reason": reason,
+        "interlink_from": row.peer_code,
+        "peer_dossier_code": row.peer_dossier_code,
+        "message_id": package.message_id,
+    }
+    row.withdrawal_message_id = package.message_id
+    row.withdrawal_status = WithdrawalStatus.APPLIED
+    row.withdrawal_reason = reason
+    row.withdrawal_at = now
+    row.save()
+    if dossier.status == Status.WITHDRAWN:
+        # Withdrawn here already (the applicant asked this agency too): nothing left to stop.
+        audit_record(
+            actor=None,
+            action="dossier.interlink_withdrawal",
+            obj=dossier,
+            object_id=dossier.code,
+            changes=data,
+        )
+    else:
+        from_status = dossier.status
+        dossier.status = Status.WITHDRAWN
+        dossier.withdrawal_reason = reason
+        dossier.finished_at = dossier.finished_at or now
+        dossier.assignee = None
+        dossier.step_due_at = None
+        dossier.save()
+        # The event (Form 05: dừng giải quyết) also asks any agency this one sent the dossier
+        # on to in turn to stop it (event_recorded).
+        _system_event(
+            dossier,
+            action="withdraw",
+            from_status=from_status,
+            agency_id=agency.pk,
+            at=now,
+            note=reason,
+            data=data,
+        )
+    _changed(dossier)
+    return row
 
 
 # --- The result (the agency that processed it) ---------------------------------------------------
@@ -830,6 +1050,8 @@ def register_handlers() -> None:
     registry.register_document_handler(REQUEST_KIND, package_received)
     if RESULT_KIND != REQUEST_KIND:
         registry.register_document_handler(RESULT_KIND, package_received)
+    if WITHDRAWAL_KIND != REQUEST_KIND:
+        registry.register_document_handler(WITHDRAWAL_KIND, package_received)
     registry.register_status_handler(status_received)
 
 

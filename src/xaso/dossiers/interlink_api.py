@@ -20,7 +20,7 @@ from xaso.core.schemas import ErrorOut
 
 from . import interlink
 from .api_auth import AUTH, actor_of
-from .interlink_models import DossierInterlink, InterlinkStatus
+from .interlink_models import DossierInterlink, InterlinkStatus, WithdrawalStatus
 from .selectors import dossier_get_for
 
 router = Router(tags=["dossiers"], auth=AUTH)
@@ -64,6 +64,14 @@ class InterlinkOut(Schema):
     result_status: str | None = Field(
         description="Ở cơ quan nhận: trạng thái gói kết quả do cơ quan gửi báo lại"
     )
+    withdrawal_status: str | None = Field(
+        description="Người nộp rút hồ sơ: sent (đã gửi yêu cầu dừng), applied (cơ quan nhận đã "
+        "dừng giải quyết), refused (cơ quan nhận không dừng được); null khi không rút"
+    )
+    withdrawal_status_label: str | None
+    withdrawal_reason: str = Field(description="Lý do rút hồ sơ của người nộp")
+    withdrawal_comment: str = Field(description="Lý do cơ quan nhận không dừng được")
+    withdrawal_at: datetime | None
 
 
 def _out(code: str, row: DossierInterlink) -> dict[str, Any]:
@@ -85,6 +93,13 @@ def _out(code: str, row: DossierInterlink) -> dict[str, Any]:
         "result_at": timezone.localtime(row.result_at) if row.result_at else None,
         "result_file": f"/api/v1/dossiers/{code}/attachments/{att.public_id}" if att else None,
         "result_status": row.result_status or None,
+        "withdrawal_status": row.withdrawal_status or None,
+        "withdrawal_status_label": (
+            str(WithdrawalStatus(row.withdrawal_status).label) if row.withdrawal_status else None
+        ),
+        "withdrawal_reason": row.withdrawal_reason,
+        "withdrawal_comment": row.withdrawal_comment,
+        "withdrawal_at": timezone.localtime(row.withdrawal_at) if row.withdrawal_at else None,
     }
 
 
@@ -110,7 +125,9 @@ def interlink_send(request: HttpRequest, code: str, payload: InterlinkIn) -> nin
 
 @router.get("/dossiers/{code}/interlink", response={200: list[InterlinkOut], **ERRORS})
 def interlink_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    """The dossier's liên thông hand-overs, oldest first, with the statuses reported back."""
+    """The dossier's liên thông hand-overs, oldest first, with the statuses reported back and,
+    once the applicant withdrew the dossier, where the request to stop stands (``refused`` with
+    the other agency's reason in ``withdrawal_comment``)."""
     dossier = dossier_get_for(actor=actor_of(request), code=code)
     return [_out(dossier.code, row) for row in interlink.interlinks_of(dossier)]
 

@@ -5,8 +5,9 @@ electronic dossiers and results). Written only by ``xaso.dossiers.interlink``.
 One ``DossierInterlink`` row per hand-over, on each side: at the agency that sends the dossier
 (``direction`` out, on its own dossier) and at the agency that receives it (``direction`` in, on
 the dossier created in its queue). Both carry the exchange's message id of the dossier package;
-the result package's id is ``result_message_id``. ``peer_dossier_code`` is the other side's
-dossier code (mã số hồ sơ), kept beside this side's own code.
+the result package's id is ``result_message_id``, that of the request to stop (the applicant
+withdrew the dossier at the sender) ``withdrawal_message_id``. ``peer_dossier_code`` is the other
+side's dossier code (mã số hồ sơ), kept beside this side's own code.
 """
 
 from __future__ import annotations
@@ -48,6 +49,16 @@ class InterlinkOutcome(models.TextChoices):
     REFUSED = "refused", _("Từ chối giải quyết")
 
 
+class WithdrawalStatus(models.TextChoices):
+    """Where the request to stop stands (Decree 118/2025/NĐ-CP Art 21, dừng giải quyết at the
+    applicant's request): sent, then applied by the other agency (its copy is withdrawn) or
+    refused by it (it had already decided, or returned its result) with its reason."""
+
+    SENT = "sent", _("Đã gửi yêu cầu dừng")
+    APPLIED = "applied", _("Đã dừng giải quyết")
+    REFUSED = "refused", _("Không dừng được")
+
+
 class DossierInterlink(models.Model):
     """One liên thông hand-over of a dossier, seen from one side (see the module docstring)."""
 
@@ -79,6 +90,13 @@ class DossierInterlink(models.Model):
     # At the receiver: what the sender reported about the result package (arrived, refused).
     result_status = models.CharField(max_length=12, blank=True)
     result_status_comment = models.TextField(blank=True)
+    # The applicant withdrew the dossier at the sender (rút hồ sơ): the request to stop the other
+    # agency's copy, its reason, and the answer (the other agency's reason when it refused).
+    withdrawal_message_id = models.CharField(max_length=36, null=True, blank=True)
+    withdrawal_status = models.CharField(max_length=8, choices=WithdrawalStatus.choices, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    withdrawal_comment = models.TextField(blank=True)
+    withdrawal_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -90,6 +108,13 @@ class DossierInterlink(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["result_message_id", "direction"], name="dossier_interlink_result"
+            ),
+            models.UniqueConstraint(
+                fields=["withdrawal_message_id", "direction"], name="dossier_interlink_withdrawal"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_status__in=["", *WithdrawalStatus.values]),
+                name="dossier_interlink_withdrawal_known",
             ),
             models.CheckConstraint(
                 condition=Q(direction__in=InterlinkDirection.values),
