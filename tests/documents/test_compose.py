@@ -87,7 +87,13 @@ def test_uploaded_version_replaces_the_layout(world: World):
     assert doc.content is None
     for action in ("submit", "approve", "number"):
         doc = services.outgoing_act(actor=actor_for(world, action), document=doc, action=action)
-    assert doc.versions.count() == 2  # nothing rendered at numbering
+    # Not rendered again from the layout: the uploaded PDF written on (test_numbering_stamp).
+    assert [v.original_name for v in doc.versions.order_by("version")] == [
+        "du-thao.pdf",
+        "tay.pdf",
+        "01-QĐ-UBND.pdf",
+    ]
+    assert doc.content is None
     assert doc.number_notation == "01/QĐ-UBND"
 
 

@@ -475,7 +475,10 @@ def outgoing_action(
 ) -> dict[str, Any]:
     """A workflow action on an outgoing document: submit (specialist), review, approve, return
     {comment required} and sign (leader), number and issue (clerk). An action the status does
-    not allow is 409 ``transition_not_allowed``; another role's is 403; nothing changes."""
+    not allow is 409 ``transition_not_allowed``; another role's is 403; nothing changes.
+    Numbering prints the number and date into an uploaded PDF draft (a new version); one that
+    cannot be written on (encrypted, damaged, already signed) is 409 ``pdf_not_stampable`` and
+    takes no number."""
     actor = actor_of(request)
     d = selectors.outgoing_get_for(actor=actor, public_id=str(id))
     services.outgoing_act(

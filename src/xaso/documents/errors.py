@@ -52,6 +52,13 @@ class PdfRequired(Conflict):
     code = "pdf_required"
 
 
+class PdfNotStampable(Conflict):
+    """Numbering writes the number and date into an uploaded PDF draft; this one cannot be
+    written on (encrypted, damaged, already signed, no room at the top of page 1)."""
+
+    code = "pdf_not_stampable"
+
+
 class HandlerInvalid(InvalidInput):
     """Handlers are active staff of the same agency."""
 

@@ -38,6 +38,7 @@ from ..models import (
     Urgency,
 )
 from ..permissions import CLERK, LEADER, SPECIALIST
+from . import stamping
 from .files import DRAFT_TYPES, EXTENSIONS, CheckedFile, check_file
 from .numbering import notation_for, number_next
 from .signature import sign_document_pdf, signer_position
@@ -381,13 +382,16 @@ def outgoing_number(
     *, actor: Staff, document: OutgoingDocument, comment: str = ""
 ) -> OutgoingDocument:
     """Cấp số (Decree 30/2020 Art 15, Appendix I §II.3): the next number of the agency's outgoing
-    register of this calendar year, the notation and the date of the document."""
+    register of this calendar year, the notation and the date of the document, printed into the
+    version that is signed: a composed draft is rendered again, an uploaded PDF written on
+    (``stamping``; one that cannot be is refused and the number not taken)."""
 
     def change(locked: OutgoingDocument, at: datetime) -> Mapping[str, Any]:
         today = timezone.localdate(at)
         notation = notation_for(
             agency=locked.agency, doc_type=locked.doc_type, drafting_unit=locked.drafting_unit
         )
+        uploaded = _uploaded_pdf(locked)
         register, number = number_next(
             agency=locked.agency, direction=Direction.OUTGOING, year=today.year
         )
@@ -396,9 +400,47 @@ def outgoing_number(
         data: dict[str, Any] = {"number": locked.number_notation, "year": today.year}
         if locked.content is not None:
             data["version"] = _render_numbered(locked, actor=actor, on=today).version
+        elif uploaded is not None:
+            version, stamped = _stamp_numbered(locked, uploaded, actor=actor, on=today)
+            data["version"] = version.version
+            data["printed"] = {"number": stamped.number_at, "date": stamped.date_at}
         return data
 
     return _transition(document, action="number", actor=actor, comment=comment, change=change)
+
+
+def _uploaded_pdf(document: OutgoingDocument) -> stamping.Prepared | None:
+    """The latest version when it is an uploaded PDF, read and found writable (before the number
+    is taken: a refusal costs no number); None for a composed draft or a DOCX."""
+    if document.content is not None:
+        return None
+    latest = document.versions.order_by("-version").first()
+    if latest is None or not latest.is_pdf:
+        return None
+    with latest.file.open("rb") as f:
+        return stamping.prepare(f.read())
+
+
+def _stamp_numbered(
+    document: OutgoingDocument, prepared: stamping.Prepared, *, actor: Staff, on: date
+) -> tuple[DocumentVersion, stamping.Stamped]:
+    """The uploaded PDF with "Số: 05/QĐ-UBND" and the date on page 1, kept as a new version
+    (the one before numbering stays in the list)."""
+    stamped = stamping.stamp(
+        prepared,
+        number=document.number_text,
+        notation=document.notation,
+        place=document.place or document.agency.unit.name,
+        on=on,
+    )
+    checked = check_file(stamped.pdf, name="so.pdf", accepted=frozenset({"application/pdf"}))
+    named = CheckedFile(
+        data=checked.data,
+        name=f"{document.number_notation.replace('/', '-')}.pdf",
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+    )
+    return _store_version(document=document, checked=named, actor=actor), stamped
 
 
 def _render_numbered(document: OutgoingDocument, *, actor: Staff, on: date) -> DocumentVersion:
