@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["latencies"]:
-            rows = OutboxMessage.objects.filter(kind="document", node__isnull=False)
+            rows = OutboxMessage.objects.filter(kind="document", node__isnull=False).order_by("pk")
             self.stdout.write(
                 json.dumps(
                     {
