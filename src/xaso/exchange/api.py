@@ -76,7 +76,10 @@ def _inbox_out(row: object) -> dict[str, object]:
         "trạng thái (Status), cho một cơ quan nhận (tiêu đề X-Xaso-Recipient). Gói tin được ghi "
         "nhận đúng một lần: gửi lại cùng gói tin nhận lại đúng câu trả lời cũ, không xử lý lại. "
         "Nút lạ → 403 exchange_node_unknown; sai chữ ký → 403 exchange_signature_invalid; thiếu "
-        "chữ ký → 401 exchange_signature_missing; không có gì được ghi nhận."
+        "chữ ký → 401 exchange_signature_missing. Gói tin thiếu chữ ký số XML (DigitalSignature) "
+        "→ 403 exchange_xml_signature_missing; chữ ký số XML sai, không bao trùm toàn bộ gói tin "
+        "hoặc không khớp chứng thư số đã đăng ký của nút gửi → 403 "
+        "exchange_xml_signature_invalid. Bị từ chối thì không có gì được ghi nhận."
     ),
     openapi_extra={
         "parameters": [
