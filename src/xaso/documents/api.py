@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 import ninja
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
@@ -20,6 +20,7 @@ from xaso.core.schemas import ErrorOut
 from xaso.dossiers.api_auth import AUTH, actor_of
 
 from . import selectors, services
+from .downloads import PDF, file_response
 from .errors import DocumentNotFound
 from .models import (
     IncomingDocument,
@@ -597,7 +598,7 @@ def outgoing_version(
         }
     },
 )
-def document_file(request: HttpRequest, id: str) -> FileResponse:
+def document_file(request: HttpRequest, id: str) -> HttpResponse:
     """The document's PDF: an outgoing one's signed file (or latest PDF draft before signing),
     an incoming one's received file or scan. 404 when it has none in PDF."""
     actor = actor_of(request)
@@ -613,12 +614,7 @@ def document_file(request: HttpRequest, id: str) -> FileResponse:
                 raise DocumentNotFound(_("Văn bản chưa có tệp PDF."))
             handle = latest.file
     else:
-        if not d.file or d.content_type != "application/pdf":
+        if not d.file or d.content_type != PDF:
             raise DocumentNotFound(_("Văn bản chưa có tệp PDF."))
         handle = d.file
-    response = FileResponse(
-        handle.open("rb"), as_attachment=False, filename=name, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(handle.open("rb"), filename=name, content_type=PDF, attachment=False)

@@ -6,11 +6,13 @@ actor may see it (confidential documents only for those cleared)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from xaso.org.models import Staff
 
@@ -48,8 +50,12 @@ def _type_subject(doc: OutgoingDocument | IncomingDocument) -> str:
     return f"{doc.get_doc_type_display()}: {doc.subject}"
 
 
-def outgoing_register(*, actor: Staff, year: int) -> RegisterTable:
-    """Sổ đăng ký văn bản đi: the 10 columns of Appendix IV."""
+def _number(value: int | None) -> str:
+    """Số đến as written: from 01 (Appendix I §II.3)."""
+    return f"{value:02d}" if value else ""
+
+
+def _outgoing_rows(actor: Staff, year: int) -> list[list[str]]:
     rows = []
     d: OutgoingDocument
     for d in selectors.outgoing_register_rows(actor=actor, year=year):
@@ -69,35 +75,17 @@ def outgoing_register(*, actor: Staff, year: int) -> RegisterTable:
                 _marks(d.urgency, d.confidentiality),
             ]
         )
-    return RegisterTable(
-        title=_("Sổ đăng ký văn bản đi"),
-        year=year,
-        agency=actor.agency.name,
-        columns=[
-            _("Số, ký hiệu văn bản"),
-            _("Ngày tháng văn bản"),
-            _("Tên loại và trích yếu nội dung"),
-            _("Người ký"),
-            _("Nơi nhận văn bản"),
-            _("Đơn vị, người nhận bản lưu"),
-            _("Số lượng bản"),
-            _("Ngày chuyển"),
-            _("Ký nhận"),
-            _("Ghi chú"),
-        ],
-        rows=rows,
-    )
+    return rows
 
 
-def incoming_register(*, actor: Staff, year: int) -> RegisterTable:
-    """Sổ đăng ký văn bản đến: the 10 columns of Appendix IV."""
+def _incoming_rows(actor: Staff, year: int) -> list[list[str]]:
     rows = []
     for d in selectors.incoming_register_rows(actor=actor, year=year):
         handler = d.lead_handler.full_name if d.lead_handler else ""
         rows.append(
             [
                 _d(d.arrived_at),
-                f"{d.incoming_number:02d}" if d.incoming_number else "",
+                _number(d.incoming_number),
                 d.sender_name,
                 d.code_text,
                 _d(d.promulgation_date),
@@ -108,29 +96,10 @@ def incoming_register(*, actor: Staff, year: int) -> RegisterTable:
                 _marks(d.urgency, d.confidentiality),
             ]
         )
-    return RegisterTable(
-        title=_("Sổ đăng ký văn bản đến"),
-        year=year,
-        agency=actor.agency.name,
-        columns=[
-            _("Ngày đến"),
-            _("Số đến"),
-            _("Tác giả"),
-            _("Số, ký hiệu"),
-            _("Ngày tháng văn bản"),
-            _("Tên loại và trích yếu nội dung"),
-            _("Đơn vị hoặc người nhận"),
-            _("Ngày chuyển"),
-            _("Ký nhận"),
-            _("Ghi chú"),
-        ],
-        rows=rows,
-    )
+    return rows
 
 
-def follow_up_book(*, actor: Staff, year: int) -> RegisterTable:
-    """Sổ theo dõi giải quyết văn bản đến: số đến, the document, who handles it, the deadline,
-    the progress, the reply's number and notation, notes."""
+def _follow_up_rows(actor: Staff, year: int) -> list[list[str]]:
     rows = []
     now = timezone.now()
     for d in selectors.incoming_register_rows(actor=actor, year=year):
@@ -148,7 +117,7 @@ def follow_up_book(*, actor: Staff, year: int) -> RegisterTable:
         )
         rows.append(
             [
-                f"{d.incoming_number:02d}" if d.incoming_number else "",
+                _number(d.incoming_number),
                 described,
                 "; ".join(handlers),
                 _d(d.due_at),
@@ -157,25 +126,104 @@ def follow_up_book(*, actor: Staff, year: int) -> RegisterTable:
                 d.result,
             ]
         )
-    return RegisterTable(
-        title=_("Sổ theo dõi giải quyết văn bản đến"),
-        year=year,
-        agency=actor.agency.name,
-        columns=[
-            _("Số đến"),
-            _("Tên loại, số, ký hiệu, ngày tháng, tác giả"),
-            _("Đơn vị hoặc người giải quyết"),
-            _("Hạn giải quyết"),
-            _("Tiến độ giải quyết"),
-            _("Số, ký hiệu văn bản trả lời"),
-            _("Ghi chú"),
-        ],
-        rows=rows,
+    return rows
+
+
+@dataclass(frozen=True)
+class Register:
+    """One book of Appendix IV: its title, its columns and how its rows are read."""
+
+    kind: str
+    title: Promise
+    columns: tuple[Promise, ...]
+    rows: Callable[[Staff, int], list[list[str]]]
+
+    def table(self, *, actor: Staff, year: int) -> RegisterTable:
+        """The book of ``year`` of the actor's agency, each row as the actor may see it."""
+        return RegisterTable(
+            title=str(self.title),
+            year=year,
+            agency=actor.agency.name,
+            columns=[str(c) for c in self.columns],
+            rows=self.rows(actor, year),
+        )
+
+
+#: The books by the name in their page's address, in the order the pages list them.
+REGISTERS = {
+    r.kind: r
+    for r in (
+        Register(
+            "outgoing",
+            gettext_lazy("Sổ đăng ký văn bản đi"),
+            (
+                gettext_lazy("Số, ký hiệu văn bản"),
+                gettext_lazy("Ngày tháng văn bản"),
+                gettext_lazy("Tên loại và trích yếu nội dung"),
+                gettext_lazy("Người ký"),
+                gettext_lazy("Nơi nhận văn bản"),
+                gettext_lazy("Đơn vị, người nhận bản lưu"),
+                gettext_lazy("Số lượng bản"),
+                gettext_lazy("Ngày chuyển"),
+                gettext_lazy("Ký nhận"),
+                gettext_lazy("Ghi chú"),
+            ),
+            _outgoing_rows,
+        ),
+        Register(
+            "incoming",
+            gettext_lazy("Sổ đăng ký văn bản đến"),
+            (
+                gettext_lazy("Ngày đến"),
+                gettext_lazy("Số đến"),
+                gettext_lazy("Tác giả"),
+                gettext_lazy("Số, ký hiệu"),
+                gettext_lazy("Ngày tháng văn bản"),
+                gettext_lazy("Tên loại và trích yếu nội dung"),
+                gettext_lazy("Đơn vị hoặc người nhận"),
+                gettext_lazy("Ngày chuyển"),
+                gettext_lazy("Ký nhận"),
+                gettext_lazy("Ghi chú"),
+            ),
+            _incoming_rows,
+        ),
+        Register(
+            "follow-up",
+            gettext_lazy("Sổ theo dõi giải quyết văn bản đến"),
+            (
+                gettext_lazy("Số đến"),
+                gettext_lazy("Tên loại, số, ký hiệu, ngày tháng, tác giả"),
+                gettext_lazy("Đơn vị hoặc người giải quyết"),
+                gettext_lazy("Hạn giải quyết"),
+                gettext_lazy("Tiến độ giải quyết"),
+                gettext_lazy("Số, ký hiệu văn bản trả lời"),
+                gettext_lazy("Ghi chú"),
+            ),
+            _follow_up_rows,
+        ),
     )
+}
+
+
+def outgoing_register(*, actor: Staff, year: int) -> RegisterTable:
+    """Sổ đăng ký văn bản đi: the 10 columns of Appendix IV."""
+    return REGISTERS["outgoing"].table(actor=actor, year=year)
+
+
+def incoming_register(*, actor: Staff, year: int) -> RegisterTable:
+    """Sổ đăng ký văn bản đến: the 10 columns of Appendix IV."""
+    return REGISTERS["incoming"].table(actor=actor, year=year)
+
+
+def follow_up_book(*, actor: Staff, year: int) -> RegisterTable:
+    """Sổ theo dõi giải quyết văn bản đến: số đến, the document, who handles it, the deadline,
+    the progress, the reply's number and notation, notes."""
+    return REGISTERS["follow-up"].table(actor=actor, year=year)
 
 
 def to_xlsx(table: RegisterTable) -> bytes:
-    """The register as an Excel workbook (openpyxl, imported here only)."""
+    """The register as an Excel workbook for ``?format=xlsx`` (openpyxl, imported here only);
+    the page prints the same table on A4 landscape."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -10,10 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,9 +22,15 @@ from .. import permissions, selectors, services
 from ..forms import AssignForm, CompleteForm, IncomingPaperForm, OpinionForm
 from ..models import IncomingDocument, IncomingStatus, OutgoingStatus, SignatureState
 from ..services.files import read_upload
-from .common import actor_of, apply_errors, require_reader, status_of
-
-PAGE_SIZE = 50
+from .common import (
+    actor_of,
+    apply_errors,
+    done,
+    filtered,
+    paginated,
+    require_reader,
+    status_of,
+)
 
 
 @login_required
@@ -34,27 +38,28 @@ PAGE_SIZE = 50
 def incoming_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_reader(actor)
-    status = request.GET.get("status", "")
-    if status == "overdue":
-        qs = selectors.incoming_overdue_for(actor=actor)
-    else:
-        qs = selectors.incoming_list_for(actor=actor)
-        if status in IncomingStatus.values:
-            qs = qs.filter(status=status)
-    signature = request.GET.get("signature", "")
-    if signature in SignatureState.values:
-        qs = qs.filter(signature_state=signature)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(d, selectors.follow_up(d)) for d in page]
+    overdue = request.GET.get("status", "") == "overdue"
+    qs, filters = filtered(
+        request,
+        selectors.incoming_overdue_for(actor=actor)
+        if overdue
+        else selectors.incoming_list_for(actor=actor),
+        {
+            "status": ("status", () if overdue else IncomingStatus.values),
+            "signature": ("signature_state", SignatureState.values),
+        },
+    )
+    listing = paginated(request, qs, filters)
+    rows = [(d, selectors.follow_up(d)) for d in listing.page]
     return render(
         request,
         "documents/incoming_list.html",
         {
-            "page": page,
+            "page": listing.page,
+            "query": listing.query,
             "rows": rows,
-            "status": status,
+            **filters,
             "statuses": IncomingStatus.choices,
-            "signature": signature,
             "signature_states": SignatureState.choices,
             "can_register": permissions.can_register_incoming(actor),
         },
@@ -92,10 +97,8 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, err)
                 status = status_of(err)
             else:
-                messages.success(
-                    request, _("Đã vào sổ, số đến %(n)02d.") % {"n": d.incoming_number or 0}
-                )
-                return HttpResponseRedirect(reverse("documents:incoming", args=[d.public_id]))
+                message = _("Đã vào sổ, số đến %(n)02d.") % {"n": d.incoming_number or 0}
+                return done(request, "documents:incoming", d.public_id, message)
         else:
             status = 400
     return render(request, "documents/incoming_new.html", {"form": form}, status=status)
@@ -158,8 +161,7 @@ def _get(request: HttpRequest, public_id: str) -> IncomingDocument:
 
 
 def _done(request: HttpRequest, d: IncomingDocument, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return HttpResponseRedirect(reverse("documents:incoming", args=[d.public_id]))
+    return done(request, "documents:incoming", d.public_id, message)
 
 
 @login_required

@@ -7,13 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,9 +21,15 @@ from ..forms import ActionForm, CommentForm, ComposeForm, OutgoingForm, SendForm
 from ..models import OutgoingDocument, OutgoingStatus
 from ..services.files import read_upload
 from ..services.outgoing import ACTION_LABELS, actions_allowed
-from .common import actor_of, apply_errors, require_reader, status_of
-
-PAGE_SIZE = 50
+from .common import (
+    actor_of,
+    apply_errors,
+    done,
+    filtered,
+    paginated,
+    require_reader,
+    status_of,
+)
 
 
 @login_required
@@ -34,17 +37,19 @@ PAGE_SIZE = 50
 def outgoing_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_reader(actor)
-    status = request.GET.get("status", "")
-    qs = selectors.outgoing_list_for(actor=actor)
-    if status in OutgoingStatus.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs, filters = filtered(
+        request,
+        selectors.outgoing_list_for(actor=actor),
+        {"status": ("status", OutgoingStatus.values)},
+    )
+    listing = paginated(request, qs, filters)
     return render(
         request,
         "documents/outgoing_list.html",
         {
-            "page": page,
-            "status": status,
+            "page": listing.page,
+            "query": listing.query,
+            **filters,
             "statuses": OutgoingStatus.choices,
             "can_draft": permissions.can_draft(actor),
         },
@@ -81,8 +86,7 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, err)
                 status = status_of(err)
             else:
-                messages.success(request, _("Đã lưu dự thảo."))
-                return HttpResponseRedirect(reverse("documents:outgoing", args=[d.public_id]))
+                return done(request, "documents:outgoing", d.public_id, _("Đã lưu dự thảo."))
         else:
             status = 400
     return render(request, "documents/outgoing_new.html", {"form": form}, status=status)
@@ -106,8 +110,7 @@ def outgoing_compose(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, err)
                 status = status_of(err)
             else:
-                messages.success(request, _("Đã lưu dự thảo."))
-                return HttpResponseRedirect(reverse("documents:outgoing", args=[d.public_id]))
+                return done(request, "documents:outgoing", d.public_id, _("Đã lưu dự thảo."))
         else:
             status = 400
     return render(request, "documents/outgoing_compose.html", {"form": form}, status=status)
@@ -174,8 +177,7 @@ def outgoing_recipients(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _done(request: HttpRequest, d: OutgoingDocument, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return HttpResponseRedirect(reverse("documents:outgoing", args=[d.public_id]))
+    return done(request, "documents:outgoing", d.public_id, message)
 
 
 @login_required

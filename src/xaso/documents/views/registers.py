@@ -8,18 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import registers
+from ..downloads import XLSX, file_response
 from .common import actor_of, require_reader
-
-BUILDERS = {
-    "outgoing": registers.outgoing_register,
-    "incoming": registers.incoming_register,
-    "follow-up": registers.follow_up_book,
-}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -27,15 +20,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def register(request: HttpRequest, kind: str, year: int) -> HttpResponse:
     actor = actor_of(request)
     require_reader(actor)
-    builder = BUILDERS.get(kind)
-    if builder is None or not 2000 <= year <= 2100:
+    book = registers.REGISTERS.get(kind)
+    if book is None or not 2000 <= year <= 2100:
         raise Http404
-    table = builder(actor=actor, year=year)
+    table = book.table(actor=actor, year=year)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(registers.to_xlsx(table), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="so-{kind}-{year}.xlsx"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(
+            registers.to_xlsx(table),
+            filename=f"so-{kind}-{year}.xlsx",
+            content_type=XLSX,
+            attachment=True,
+        )
     this_year = timezone.localdate().year
     return render(
         request,
@@ -45,10 +40,6 @@ def register(request: HttpRequest, kind: str, year: int) -> HttpResponse:
             "kind": kind,
             "year": year,
             "years": range(this_year, this_year - 5, -1),
-            "kinds": [
-                ("outgoing", _("Sổ đăng ký văn bản đi")),
-                ("incoming", _("Sổ đăng ký văn bản đến")),
-                ("follow-up", _("Sổ theo dõi giải quyết văn bản đến")),
-            ],
+            "kinds": [(k, r.title) for k, r in registers.REGISTERS.items()],
         },
     )
