@@ -22,6 +22,7 @@ from tests.dossiers.test_interlink_world import (
     build_link_world,
     read,
     scanned,
+    this_node_initialised,
 )
 from tests.dossiers.world import receive, state
 from xaso.core.errors import DomainError, PermissionDenied
@@ -497,6 +498,7 @@ def test_package_to_another_node_carries_only_what_the_receiver_needs(
 ):
     from xaso.exchange.models import Node, RemoteAgency
 
+    this_node_initialised()
     node = Node.objects.create(code="NODE-TW", name="Nút trung ương", base_url="https://tw.example")
     RemoteAgency.objects.create(code="G01.01", name="Bộ Tư pháp", node=node)
     d = scanned(lw)

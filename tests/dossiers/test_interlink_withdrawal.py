@@ -16,7 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests import factories
-from tests.dossiers.test_interlink_world import RESULT, LinkWorld, build_link_world, scanned
+from tests.dossiers.test_interlink_world import (
+    RESULT,
+    LinkWorld,
+    build_link_world,
+    scanned,
+    this_node_initialised,
+)
 from tests.dossiers.world import state
 from xaso.core.errors import DomainError
 from xaso.core.models import AuditEntry
@@ -400,6 +406,7 @@ def test_request_to_another_node_waits_in_the_outbox(
 ):
     from xaso.exchange.models import Node, RemoteAgency
 
+    this_node_initialised()
     node = Node.objects.create(code="NODE-H", name="Nút huyện", base_url="https://h.example")
     RemoteAgency.objects.create(code="H98.50", name="UBND huyện Thử", node=node)
     d = scanned(lw)

@@ -59,6 +59,17 @@ def scanned(lw: LinkWorld, **kw: object) -> Dossier:
     return d
 
 
+def this_node_initialised() -> None:
+    """Packages to another node carry this node's XML signature (QCVN 102:2016): give this node
+    its key, as `xaso exchange init-node` does (replacing one an earlier test left behind)."""
+    from xaso.exchange import directory, nodes
+
+    for made in (nodes.key_path(), nodes.certificate_path()):
+        made.unlink(missing_ok=True)
+    nodes._key_cache.clear()
+    directory.node_init(code="NODE-XA", name="Nút xã", base_url="http://127.0.0.1:8")
+
+
 def read(attachment: DossierAttachment) -> bytes:
     with attachment.file.open("rb") as f:
         return f.read()

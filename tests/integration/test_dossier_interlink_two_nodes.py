@@ -372,6 +372,20 @@ def test_statuses_and_the_result_come_back_and_the_citizen_gets_it(world, journe
         journey["theirs"],
     )
     assert journey["result_file"] == RESULT
+    # Every status the district reported reached the commune, each once.
+    reported = [
+        json.loads(c) if isinstance(c, str) else c  # SQLite: text
+        for (c,) in world.commune_node.sql(
+            "SELECT changes FROM core_auditentry "  # noqa: S608
+            f"WHERE action = 'dossier.interlink_status' AND object_id = '{journey['code']}'"
+        )
+    ]
+    assert sorted(c["status"] for c in reported if c["message_id"] == row["message_id"]) == [
+        "arrived",
+        "completed",
+        "processing",
+        "registered",
+    ]
     last = journey["ready"]["events"][-1]
     assert (last["action"], last["from_status"], last["actor"]) == (
         "mark_ready",
