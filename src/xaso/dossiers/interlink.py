@@ -411,8 +411,8 @@ def _package(
 def package_received(package: edxml.DocumentPackage, agency: Agency) -> object:
     """The exchange's handler of ``dossier`` (``dossier_result``, ``dossier_withdrawal``) packages
     for ``agency``: a dossier to process here, the result of one this agency sent, or the request
-    to stop one it received. A DomainError refuses the
-    package; the exchange then keeps nothing this wrote and sends "refused" back."""
+    to stop one it received. A DomainError refuses the package; the exchange then keeps nothing
+    this wrote and sends "refused" back."""
     marked = package.extra.get("interlink")
     if package.kind == "dossier_result" or marked == "result":
         return _result_received(package, agency)
