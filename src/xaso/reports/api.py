@@ -1,6 +1,7 @@
-"""The reports API (mount at /api/v1/reports): a superior's requests (create, send, close, the
-table of who submitted and the figures added up, Excel), an agency's inbox of requests and its
-submissions (multipart: ``values`` as a JSON object, ``file``).
+"""The reports API (mount at /api/v1/reports): a superior's requests (create, send, close,
+return a report for correction, the table of who submitted and the figures added up, Excel),
+an agency's inbox of requests and its submissions (multipart: ``values`` as a JSON object,
+``file``).
 
 403 for a caller whose roles never allow the action; 404 for what is outside their agency;
 every refusal is ``{"code", "message", "fields"}``."""
@@ -164,6 +165,11 @@ class SubmissionOut(Schema):
     file: FileOut | None
     delivery: str = Field(description="Ở cơ quan nộp: arrived / refused khi cấp trên đã trả lời")
     delivery_reason: str
+    returned_at: datetime | None = Field(
+        description="Lúc cấp trên trả lại báo cáo này để hoàn thiện (không còn được tính)"
+    )
+    returned_by: str
+    return_reason: str = Field(description="Lý do trả lại")
 
 
 class TargetOut(Schema):
@@ -176,6 +182,9 @@ class TargetOut(Schema):
     delivery: str = Field(description="Gói yêu cầu: arrived / refused ở cơ quan nhận")
     delivery_reason: str
     submission: SubmissionOut | None
+    returned: SubmissionOut | None = Field(
+        description="Báo cáo mới nhất của cơ quan đã bị trả lại và chưa được nộp lại"
+    )
 
 
 class AggregateOut(Schema):
@@ -202,6 +211,9 @@ class InboxItemOut(RequestOut):
     submitted_at: datetime | None
     reminded_at: datetime | None
     current_version: int
+    return_reason: str = Field(
+        description="Khác rỗng khi báo cáo mới nhất bị cấp trên trả lại và chưa nộp lại"
+    )
     seconds_left: int = Field(description="Số giây còn lại đến hạn nộp (âm: đã quá hạn)")
 
 
@@ -259,10 +271,15 @@ def _submission_out(s: ReportSubmission) -> dict[str, Any]:
         ),
         "delivery": s.delivery,
         "delivery_reason": s.delivery_reason,
+        "returned_at": s.returned_at,
+        "returned_by": s.returned_by_name,
+        "return_reason": s.return_reason,
     }
 
 
-def _target_out(t: ReportTarget, sub: ReportSubmission | None) -> dict[str, Any]:
+def _target_out(
+    t: ReportTarget, sub: ReportSubmission | None, returned: ReportSubmission | None
+) -> dict[str, Any]:
     return {
         "code": t.agency_code,
         "name": t.agency_name,
@@ -273,6 +290,7 @@ def _target_out(t: ReportTarget, sub: ReportSubmission | None) -> dict[str, Any]
         "delivery": t.delivery,
         "delivery_reason": t.delivery_reason,
         "submission": _submission_out(sub) if sub else None,
+        "returned": _submission_out(returned) if returned else None,
     }
 
 
@@ -280,7 +298,10 @@ def _detail_out(r: ReportRequest) -> dict[str, Any]:
     summary = selectors.request_summary(request=r)
     return {
         **_outgoing_out(r),
-        "targets": [_target_out(t, summary.current.get(t.pk)) for t in summary.targets],
+        "targets": [
+            _target_out(t, summary.current.get(t.pk), summary.returned.get(t.pk))
+            for t in summary.targets
+        ],
         "missing": [t.agency_code for t in summary.missing],
         "late": [t.agency_code for t in summary.late],
         "submitted_count": len(summary.submitted),
@@ -298,6 +319,9 @@ def _inbox_out(r: ReportRequest, *, with_submissions: bool = False) -> dict[str,
         "submitted_at": target.submitted_at,
         "reminded_at": target.reminded_at,
         "current_version": target.current_version,
+        "return_reason": returned.return_reason
+        if (returned := selectors.returned_submission(target))
+        else "",
         "seconds_left": int((r.deadline - timezone.now()).total_seconds()),
     }
     if with_submissions:
@@ -471,6 +495,33 @@ def request_extend(request: HttpRequest, request_id: UUID, payload: ExtendIn) ->
     actor = _actor(request)
     r = selectors.request_get_for(actor=actor, public_id=request_id)
     r = services.report_request_extend(actor=actor, request=r, deadline=_aware(payload.deadline))
+    return _detail_out(r)
+
+
+class ReturnIn(Schema):
+    reason: str = Field(
+        ..., max_length=2000, description="Lý do trả lại: nội dung cần hoàn thiện, bổ sung"
+    )
+
+
+@router.post(
+    "/requests/{request_id}/submissions/{agency_code}/return",
+    response={200: RequestDetailOut, **ERRORS},
+)
+def submission_return(
+    request: HttpRequest, request_id: UUID, agency_code: str, payload: ReturnIn
+) -> dict[str, Any]:
+    """Trả lại báo cáo để hoàn thiện: the latest report of the agency ``agency_code`` goes back
+    to it with the reason; it no longer counts in the totals, the agency shows as not
+    submitted (``targets[].returned``) and may submit again. Refusals:
+    ``report_request_not_open`` (a draft, or closed), ``report_nothing_submitted``,
+    ``report_already_returned``, ``report_return_reason_required``; 404 for an agency the
+    request did not ask."""
+    actor = _actor(request)
+    r = selectors.request_get_for(actor=actor, public_id=request_id)
+    services.report_submission_return(
+        actor=actor, request=r, agency_code=agency_code, reason=payload.reason
+    )
     return _detail_out(r)
 
 

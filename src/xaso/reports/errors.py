@@ -105,3 +105,25 @@ class PackageMismatch(InvalidInput):
     asked, file digest wrong)."""
 
     code = "report_package_mismatch"
+
+
+class TargetNotFound(NotFound):
+    """The request did not ask this agency (or the request is outside the caller's reach)."""
+
+
+class NothingSubmitted(Conflict):
+    """Only a submitted report can be returned for correction."""
+
+    code = "report_nothing_submitted"
+
+
+class AlreadyReturned(Conflict):
+    """The agency's latest report was already returned and nothing new came in since."""
+
+    code = "report_already_returned"
+
+
+class ReturnReasonRequired(InvalidInput):
+    """A report is returned with the reason (what to complete or correct)."""
+
+    code = "report_return_reason_required"

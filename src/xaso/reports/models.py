@@ -135,7 +135,8 @@ class ReportTarget(models.Model):
 
 class ReportSubmission(models.Model):
     """One submission of a report (figures and/or file). A resubmission before the deadline
-    becomes the current one; earlier versions are kept."""
+    becomes the current one; earlier versions are kept. A submission the requester returned
+    (``returned_at``) is kept and no longer current."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     target = models.ForeignKey(ReportTarget, on_delete=models.CASCADE, related_name="submissions")
@@ -157,6 +158,13 @@ class ReportSubmission(models.Model):
     delivery = models.CharField(max_length=16, blank=True)
     delivery_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Trả lại để hoàn thiện: the requester sent this submission back with a reason. It is kept
+    #: (history) but no longer current, so the totals stop counting it; the target is asked
+    #: again until it submits a new version. Set on both sides (the target's copy learns it
+    #: from the ``return`` package).
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by_name = models.CharField(max_length=128, blank=True)
+    return_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -166,6 +174,11 @@ class ReportSubmission(models.Model):
                 fields=["target"],
                 condition=Q(is_current=True),
                 name="report_submission_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True)
+                | (Q(is_current=False) & ~Q(return_reason="")),
+                name="report_submission_returned_not_current",
             ),
         ]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xaso.org.models import Agency, Staff
@@ -97,6 +97,16 @@ def own_target(request: ReportRequest) -> ReportTarget:
     return request.targets.get()
 
 
+def returned_submission(target: ReportTarget) -> ReportSubmission | None:
+    """The target's latest submission when it was returned for correction and nothing was
+    submitted since (what the agency must redo), else ``None``."""
+    if target.state != TargetState.PENDING or target.current_version == 0:
+        return None
+    return target.submissions.filter(
+        version=target.current_version, returned_at__isnull=False
+    ).first()
+
+
 def submission_get_for(*, actor: Staff, public_id: UUID | str) -> ReportSubmission:
     """A submission (for its file) on either side: the requester's readers or the target's."""
     sub = (
@@ -123,11 +133,13 @@ class Summary:
     aggregates: list[dict[str, Any]]
     submission_count: int
     current: dict[int, ReportSubmission]
+    #: Targets whose latest submission was returned for correction and not submitted again.
+    returned: dict[int, ReportSubmission]
 
 
 def request_summary(*, request: ReportRequest, now: Any = None) -> Summary:
     """Who submitted, who is missing, who was late, and the figures added up over the current
-    submissions (a replaced submission is not counted twice)."""
+    submissions (a replaced submission is not counted twice, a returned one not at all)."""
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -135,6 +147,15 @@ def request_summary(*, request: ReportRequest, now: Any = None) -> Summary:
     current = {
         s.target_id: s
         for s in ReportSubmission.objects.filter(target__request=request, is_current=True)
+    }
+    returned = {
+        s.target_id: s
+        for s in ReportSubmission.objects.filter(
+            target__request=request,
+            target__state=TargetState.PENDING,
+            version=F("target__current_version"),
+            returned_at__isnull=False,
+        )
     }
     submitted = [t for t in targets if t.state != TargetState.PENDING]
     missing = [t for t in targets if t.state == TargetState.PENDING]
@@ -148,6 +169,7 @@ def request_summary(*, request: ReportRequest, now: Any = None) -> Summary:
         aggregates=figures.aggregate(request.indicators, [s.values for s in current.values()]),
         submission_count=len(current),
         current=current,
+        returned=returned,
     )
 
 

@@ -281,7 +281,7 @@ def _detail_context(actor: Staff, r: ReportRequest) -> dict[str, Any]:
     for t in summary.targets:
         sub = summary.current.get(t.pk)
         cells = [shown(sub.values.get(i["code"])) if sub else "" for i in r.indicators]
-        rows.append({"t": t, "s": sub, "cells": cells})
+        rows.append({"t": t, "s": sub, "returned": summary.returned.get(t.pk), "cells": cells})
     draft = r.status == RequestStatus.DRAFT
     return {
         "r": r,
@@ -407,6 +407,32 @@ def request_extend(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def submission_return(request: HttpRequest, public_id: UUID, agency_code: str) -> HttpResponse:
+    """Trả lại báo cáo để hoàn thiện: one agency's latest report goes back with the reason."""
+    actor = _actor(request)
+    r = _or_404(selectors.request_get_for, actor=actor, public_id=public_id)
+    if not permissions.can_manage(actor, r):
+        raise DjangoPermissionDenied
+    try:
+        sub = services.report_submission_return(
+            actor=actor, request=r, agency_code=agency_code, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã trả lại báo cáo của %(name)s để hoàn thiện và báo cho cơ quan.")
+            % {"name": sub.target.agency_name},
+        )
+    # htmx follows the header; without JavaScript, a redirect.
+    return _go(request, reverse("reports:detail", args=[r.public_id]))
+
+
+@login_required
 @require_GET
 def request_export(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
@@ -451,6 +477,7 @@ def inbox_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "form": form,
             "can_submit": can_submit,
             "countdown": countdown(r.deadline),
+            "returned": selectors.returned_submission(target),
             "submissions": [
                 {"s": s, "figures": _figures(r, s.values)} for s in target.submissions.all()
             ],

@@ -6,8 +6,9 @@ QCVN 102:2016/BTTTT, kinds ``report_request`` and ``report``), so an agency on a
 asked and answers exactly like one on this node.
 
 A ``report_request`` package carries ``extra["action"]``: ``request`` (the request itself),
-``remind`` (the deadline is near and nothing came in), ``extend`` (a later deadline) or
-``close`` (no more submissions).
+``remind`` (the deadline is near and nothing came in), ``extend`` (a later deadline),
+``return`` (one agency's report sent back for correction, with the reason) or ``close`` (no
+more submissions).
 """
 
 from .receiving import (
@@ -26,6 +27,7 @@ from .requesting import (
     report_request_send,
     report_request_update,
 )
+from .returning import report_submission_return
 from .submitting import report_submit
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "report_request_remind",
     "report_request_send",
     "report_request_update",
+    "report_submission_return",
     "report_submit",
     "status_received",
     "statuses_received",

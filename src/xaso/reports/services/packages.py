@@ -24,6 +24,9 @@ log = logging.getLogger("xaso.reports")
 ACTION_REQUEST, ACTION_REMIND, ACTION_CLOSE = "request", "remind", "close"
 #: The requester moved the deadline later (gia hạn); ``extra["deadline"]`` is the new one.
 ACTION_EXTEND = "extend"
+#: The requester returned one agency's submission for correction (trả lại để hoàn thiện);
+#: ``extra["version"]`` names it, ``extra["reason"]`` says why. Sent to that agency only.
+ACTION_RETURN = "return"
 
 
 def _org(code: str, name: str) -> Any:

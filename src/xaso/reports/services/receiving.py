@@ -29,7 +29,8 @@ from ..models import (
     ReportTarget,
     RequestStatus,
 )
-from .packages import ACTION_CLOSE, ACTION_EXTEND, ACTION_REMIND, ACTION_REQUEST
+from .packages import ACTION_CLOSE, ACTION_EXTEND, ACTION_REMIND, ACTION_REQUEST, ACTION_RETURN
+from .returning import REASON_MAX, report_return_received
 from .submitting import _check_content, _record_submission, _refuse_when_closed_or_late_again
 
 
@@ -62,8 +63,9 @@ def _day(value: str, name: str) -> date:
 
 
 def report_request_received(package: Any, agency: Agency) -> None:
-    """Nhận yêu cầu báo cáo (or its reminder, extension or closing) at a target agency: the
-    request becomes a copy here to be answered; repeated packages change nothing."""
+    """Nhận yêu cầu báo cáo (or its reminder, extension, closing, or the return of a report
+    for correction) at a target agency: the request becomes a copy here to be answered;
+    repeated packages change nothing."""
     origin = _origin(package)
     action = package.extra.get("action", ACTION_REQUEST)
     copy = (
@@ -88,6 +90,9 @@ def report_request_received(package: Any, agency: Agency) -> None:
             copy.deadline = deadline
             copy.save(update_fields=["deadline"])
             ReportTarget.objects.filter(request=copy).update(reminded_at=None)
+    elif action == ACTION_RETURN:
+        if not _return_received(package, copy):
+            return  # the same return again: nothing changes, nothing is recorded
     elif action == ACTION_CLOSE:
         if copy.status != RequestStatus.CLOSED:
             copy.status = RequestStatus.CLOSED
@@ -96,6 +101,21 @@ def report_request_received(package: Any, agency: Agency) -> None:
     else:
         raise PackageMismatch(_("Thao tác %(action)s không hợp lệ.") % {"action": action})
     audit_record(actor=None, action=f"reports.received_{action}", obj=copy)
+
+
+def _return_received(package: Any, copy: ReportRequest) -> bool:
+    extra = package.extra
+    try:
+        version = int(extra.get("version", ""))
+    except ValueError:
+        version = 0
+    if version < 1:
+        raise PackageMismatch(_("Gói tin trả lại báo cáo thiếu số phiên bản."))
+    reason = nfc(extra.get("reason", "")).strip()[:REASON_MAX]
+    if not reason:
+        raise PackageMismatch(_("Gói tin trả lại báo cáo thiếu lý do."))
+    by = extra.get("returned_by", "") or package.signer_name
+    return report_return_received(copy, version=version, by=by, reason=reason)
 
 
 def _copy_create(package: Any, agency: Agency, origin: uuid.UUID) -> None:

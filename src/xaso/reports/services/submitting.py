@@ -102,7 +102,9 @@ def _refuse_when_closed_or_late_again(
 ) -> None:
     if request.status == RequestStatus.CLOSED:
         raise RequestClosed(_("Yêu cầu báo cáo đã đóng; không nhận báo cáo nữa."))
-    if target.current_version > 0 and at > request.deadline:
+    # After the deadline a submitted report is not replaced; one the requester returned for
+    # correction (the target is "not submitted" again) may be submitted again.
+    if target.current_version > 0 and target.state != TargetState.PENDING and at > request.deadline:
         raise ResubmissionTooLate(_("Đã quá hạn nộp; báo cáo đã nộp không thể thay thế nữa."))
 
 
