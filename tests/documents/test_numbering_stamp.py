@@ -210,16 +210,6 @@ def test_the_refusal_over_the_api_and_on_the_page(world: World, client: Client):
     assert state(d) == before
 
 
-def test_a_docx_draft_is_numbered_without_a_new_version(world: World):
-    from tests.documents.world import draft_docx
-
-    d = draft(world, file_data=draft_docx(), file_name="du-thao.docx")
-    d = services.outgoing_submit(actor=world.specialist, document=d)
-    d = services.outgoing_approve(actor=world.leader, document=d)
-    d = services.outgoing_number(actor=world.clerk, document=d)
-    assert d.number == 1 and d.versions.count() == 1
-
-
 def _html_pdf(header: str) -> bytes:
     import weasyprint
 

@@ -48,10 +48,36 @@ def draft_pdf() -> bytes:
     return bytes(weasyprint.HTML(string=HTML).write_pdf())
 
 
-def draft_docx() -> bytes:
+def draft_docx(
+    *,
+    number: tuple[str, ...] = ("Số: ", "........", "/QĐ-UBND"),
+    date_line: tuple[str, ...] = ("Thạch Khoán, ngày ", "....", " tháng ", "....", " năm ", "...."),
+    motto: bool = True,
+) -> bytes:
+    """A DOCX draft with the Decree 30 header as drafters lay it out: a two-column table, the
+    agency and "Số:" on the left, the motto and the date line on the right; each string of
+    ``number`` and ``date_line`` is a run of its own (Word splits text into runs anywhere)."""
     import docx
+    from docx.shared import Pt
 
     d = docx.Document()
+    left, right = d.add_table(rows=1, cols=2).rows[0].cells
+    left.paragraphs[0].add_run("ỦY BAN NHÂN DÂN").bold = True
+    left.add_paragraph().add_run("XÃ THẠCH KHOÁN").bold = True
+    if number:
+        p = left.add_paragraph()
+        for i, text in enumerate(number):
+            run = p.add_run(text)
+            run.font.size = Pt(13) if i == 0 else Pt(11)
+    if motto:
+        right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").bold = True
+        right.add_paragraph().add_run("Độc lập - Tự do - Hạnh phúc").bold = True
+    if date_line:
+        p = right.add_paragraph()
+        for text in date_line:
+            p.add_run(text).italic = True
+    d.add_paragraph("QUYẾT ĐỊNH")
+    d.add_paragraph("Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;")
     d.add_paragraph("Kính gửi: UBND xã Võ Miếu")
     out = io.BytesIO()
     d.save(out)

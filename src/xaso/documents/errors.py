@@ -59,6 +59,13 @@ class PdfNotStampable(Conflict):
     code = "pdf_not_stampable"
 
 
+class DocxNotStampable(Conflict):
+    """Numbering writes the number and date into an uploaded DOCX draft's own blanks; this one
+    has no "Số:" label at the top, a number already after it, or cannot be read."""
+
+    code = "docx_not_stampable"
+
+
 class HandlerInvalid(InvalidInput):
     """Handlers are active staff of the same agency."""
 

@@ -38,8 +38,8 @@ from ..models import (
     Urgency,
 )
 from ..permissions import CLERK, LEADER, SPECIALIST
-from . import stamping
-from .files import DRAFT_TYPES, EXTENSIONS, CheckedFile, check_file
+from . import docx_stamping, stamping
+from .files import DOCX, DRAFT_TYPES, EXTENSIONS, CheckedFile, check_file
 from .numbering import notation_for, number_next
 from .signature import sign_document_pdf, signer_position
 
@@ -384,14 +384,15 @@ def outgoing_number(
     """Cấp số (Decree 30/2020 Art 15, Appendix I §II.3): the next number of the agency's outgoing
     register of this calendar year, the notation and the date of the document, printed into the
     version that is signed: a composed draft is rendered again, an uploaded PDF written on
-    (``stamping``; one that cannot be is refused and the number not taken)."""
+    (``stamping``), an uploaded DOCX filled in (``docx_stamping``); one that cannot be is refused
+    and the number not taken."""
 
     def change(locked: OutgoingDocument, at: datetime) -> Mapping[str, Any]:
         today = timezone.localdate(at)
         notation = notation_for(
             agency=locked.agency, doc_type=locked.doc_type, drafting_unit=locked.drafting_unit
         )
-        uploaded = _uploaded_pdf(locked)
+        uploaded = _uploaded(locked)
         register, number = number_next(
             agency=locked.agency, direction=Direction.OUTGOING, year=today.year
         )
@@ -409,34 +410,53 @@ def outgoing_number(
     return _transition(document, action="number", actor=actor, comment=comment, change=change)
 
 
-def _uploaded_pdf(document: OutgoingDocument) -> stamping.Prepared | None:
-    """The latest version when it is an uploaded PDF, read and found writable (before the number
-    is taken: a refusal costs no number); None for a composed draft or a DOCX."""
+def _uploaded(
+    document: OutgoingDocument,
+) -> stamping.Prepared | docx_stamping.PreparedDocx | None:
+    """The latest version when it is an uploaded PDF or DOCX, read and found writable (before the
+    number is taken: a refusal costs no number); None for a composed draft."""
     if document.content is not None:
         return None
     latest = document.versions.order_by("-version").first()
-    if latest is None or not latest.is_pdf:
+    if latest is None:
         return None
     with latest.file.open("rb") as f:
-        return stamping.prepare(f.read())
+        data = f.read()
+    if latest.is_pdf:
+        return stamping.prepare(data)
+    if latest.content_type == DOCX:
+        return docx_stamping.prepare(data)
+    return None
 
 
 def _stamp_numbered(
-    document: OutgoingDocument, prepared: stamping.Prepared, *, actor: Staff, on: date
-) -> tuple[DocumentVersion, stamping.Stamped]:
-    """The uploaded PDF with "Số: 05/QĐ-UBND" and the date on page 1, kept as a new version
+    document: OutgoingDocument,
+    prepared: stamping.Prepared | docx_stamping.PreparedDocx,
+    *,
+    actor: Staff,
+    on: date,
+) -> tuple[DocumentVersion, stamping.Stamped | docx_stamping.StampedDocx]:
+    """The uploaded PDF with "Số: 05/QĐ-UBND" and the date on page 1, or the uploaded DOCX with
+    them in its header's blanks (converted with them when it is signed), kept as a new version
     (the one before numbering stays in the list)."""
-    stamped = stamping.stamp(
-        prepared,
-        number=document.number_text,
-        notation=document.notation,
-        place=document.place or document.agency.unit.name,
-        on=on,
-    )
-    checked = check_file(stamped.pdf, name="so.pdf", accepted=frozenset({"application/pdf"}))
+    args: dict[str, Any] = {
+        "number": document.number_text,
+        "notation": document.notation,
+        "place": document.place or document.agency.unit.name,
+        "on": on,
+    }
+    stamped: stamping.Stamped | docx_stamping.StampedDocx
+    if isinstance(prepared, docx_stamping.PreparedDocx):
+        stamped = docx_stamping.stamp(prepared, **args)
+        data, content_type = stamped.docx, DOCX
+    else:
+        stamped = stamping.stamp(prepared, **args)
+        data, content_type = stamped.pdf, "application/pdf"
+    extension = EXTENSIONS[content_type]
+    checked = check_file(data, name=f"so{extension}", accepted=frozenset({content_type}))
     named = CheckedFile(
         data=checked.data,
-        name=f"{document.number_notation.replace('/', '-')}.pdf",
+        name=f"{document.number_notation.replace('/', '-')}{extension}",
         content_type=checked.content_type,
         sha256=checked.sha256,
     )
