@@ -479,7 +479,9 @@ def outgoing_action(
     not allow is 409 ``transition_not_allowed``; another role's is 403; nothing changes.
     Numbering prints the number and date into an uploaded PDF draft (a new version); one that
     cannot be written on (encrypted, damaged, already signed) is 409 ``pdf_not_stampable`` and
-    takes no number."""
+    takes no number. A DOCX draft gets them in its own "Số:" and "ngày … tháng … năm …" blanks
+    (a new version); one without the "Số:" label, or already numbered, is 409
+    ``docx_not_stampable`` and takes no number."""
     actor = actor_of(request)
     d = selectors.outgoing_get_for(actor=actor, public_id=str(id))
     services.outgoing_act(
