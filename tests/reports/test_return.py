@@ -445,3 +445,46 @@ def test_return_through_the_api(client, world, sent, django_capture_on_commit_ca
         services.report_request_close(actor=world.leader, request=sent)
     r = post("H25.37.01")
     assert (r.status_code, r.json()["code"]) == (409, "report_request_not_open")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"action": "return", "version": "1", "reason": "Giả mạo."},
+        {"action": "extend", "deadline": "2099-01-01T00:00:00+07:00"},
+        {"action": "close"},
+        {"action": "remind"},
+    ],
+)
+def test_only_the_requester_acts_on_the_copy(world, sent, extra):
+    """Another commune asked the same request knows its id (it is in every package): a return,
+    extension, closing or reminder it sends for this commune's copy is refused, nothing
+    changed — only the requester acts on its request (the exchange vouches for the sender)."""
+    from xaso.exchange.edxml import DocumentPackage, Organization
+
+    c1 = copy_at(sent, world.xa1)
+    services.report_submit(
+        actor=world.clerk1, request=c1, values={"ho_so_truc_tuyen": 1, "ty_le": "1"}
+    )
+    before = (c1.deadline, c1.status, list(ReportSubmission.objects.values_list("returned_at")))
+    reminded = c1.targets.get().reminded_at
+    package = DocumentPackage(
+        message_id="m-forged",
+        sender=Organization(code="H25.37.02", name="UBND xã Địch Quả"),
+        recipients=[Organization(code="H25.37.01", name="UBND xã Thạch Khoán")],
+        code_number="",
+        code_notation="",
+        place="",
+        promulgation_date=timezone.localdate(),
+        document_type="CV",
+        document_type_name="Công văn",
+        subject="Giả mạo",
+        kind="report_request",
+        extra={"request_id": str(sent.origin_id), **extra},
+    )
+    with pytest.raises(errors.PackageMismatch):
+        services.report_request_received(package, world.xa1)
+    c1.refresh_from_db()
+    after = (c1.deadline, c1.status, list(ReportSubmission.objects.values_list("returned_at")))
+    assert after == before
+    assert c1.targets.get().reminded_at == reminded

@@ -78,7 +78,9 @@ def report_request_received(package: Any, agency: Agency) -> None:
             return
         _copy_create(package, agency, origin)
         return
-    if copy is None:
+    # Only the requester acts on its request: another agency asked the same request knows its
+    # id (every package carries it), and the exchange vouches for the sender's code.
+    if copy is None or copy.requester_code != package.sender.code:
         raise PackageMismatch(_("Cơ quan này chưa nhận yêu cầu báo cáo được nhắc tới."))
     if action == ACTION_REMIND:
         # The latest reminder shows (the automatic one, then any sent by hand).
