@@ -33,10 +33,16 @@ def _error_text(exc: BaseException) -> str:
 
 def _mark_delivered(answered: list[tuple[OutboxMessage, InboxMessage]]) -> None:
     """One update per distinct answer (all "accepted" rows of a batch share one)."""
-    now = timezone.now()
     groups: dict[tuple[str, str], list[OutboxMessage]] = {}
     for row, inbox in answered:
         groups.setdefault((inbox.state, inbox.reason), []).append(row)
+    _mark_answered(groups)
+
+
+def _mark_answered(groups: dict[tuple[str, str], list[OutboxMessage]]) -> None:
+    """Rows delivered, grouped by the recipient's answer (state, reason): one update a group,
+    and the row objects in hand made to match."""
+    now = timezone.now()
     for (answer, reason), rows in groups.items():
         OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
             attempts=F("attempts") + 1,

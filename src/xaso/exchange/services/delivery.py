@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from xaso.core.errors import Conflict
 from .. import conf, xmldsig
 from ..errors import NodeUnreachable
 from ..models import Node, OutboxMessage, OutboxState, Package
-from .attempts import _error_text, backoff
+from .attempts import _error_text, _mark_answered, backoff
 from .local_batch import outbox_deliver_local
 from .receiving import inbox_receive
 
@@ -289,23 +289,7 @@ def _deliver_remote(*, node: Node, outbox_ids: list[int], force: bool) -> list[O
         else:
             delivered.setdefault(outcome, []).append(row)
     done = timezone.now()
-    for (answer, reason), group in delivered.items():
-        OutboxMessage.objects.filter(pk__in=[row.pk for row in group]).update(
-            attempts=F("attempts") + 1,
-            state=OutboxState.DELIVERED,
-            delivered_at=done,
-            answer=answer,
-            answer_reason=reason,
-            last_error="",
-            claimed_until=None,
-        )
-        for row in group:
-            row.attempts += 1
-            row.state = OutboxState.DELIVERED
-            row.delivered_at = done
-            row.answer, row.answer_reason = answer, reason
-            row.last_error = ""
-            row.claimed_until = None
+    _mark_answered(delivered)
     for row, error in failed:
         row.attempts += 1
         row.state = OutboxState.FAILED
